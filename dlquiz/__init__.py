@@ -1,0 +1,3 @@
+"""dlquiz: spaced-repetition flashcards for the Deep Learning Specialization."""
+
+__version__ = "0.1.0"

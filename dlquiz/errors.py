@@ -1,0 +1,59 @@
+"""One error vocabulary for dlquiz. The CLI maps these to exit codes, once.
+
+Every message reads well to a user on its own line; none needs a traceback.
+Exit codes: 1 the command ran and found problems (unknown card, failed checks);
+2 bad usage or bad input (invalid deck, bad flag, unusable store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DlquizError(Exception):
+    """Base of every error a user can see. `exit_code` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def lines(self) -> list[str]:
+        """The message, one line per problem."""
+        return [str(self)]
+
+
+class UsageError(DlquizError):
+    """Bad flag value or bad command-line input."""
+
+
+class NotFound(DlquizError):
+    """A card or deck that does not exist (the command ran and found nothing)."""
+
+    exit_code = 1
+
+
+class StoreError(DlquizError):
+    """The review store cannot be used: corrupt, too new, unreadable, unwritable."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem at one place of one file: `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+class DeckError(DlquizError):
+    """One or more decks cannot be read or are invalid. Lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
