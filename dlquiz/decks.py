@@ -9,6 +9,7 @@ aliases are refused before anything is built, so an alias-expansion bomb costs n
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,31 @@ _ALIASES = {
 }
 _ONLY_FOR = {"options": "choice", "expr": "formula", "tolerance": "numeric"}
 _CHECKABLE = ("numeric", "shape", "truefalse", "choice")
-# Any anchor or alias needs '&' or '*' at the start of a token; only then are events scanned.
-_ANCHOR_HINT = re.compile(r"(?:^|[\s\[\{,])[&*][^\s\[\]\{\},]", re.MULTILINE)
+# An anchor needs '&' at the start of a token; only then are the parser's events scanned for it.
+# (Aliases need an anchor; and should one slip past, the builder sees the shared node and stops.)
+_ANCHOR_HINT = re.compile(r"(?:^|[\s\[\{,])&[^\s\[\]\{\},]", re.MULTILINE)
 _DIM_SPLIT = re.compile(r",|×|\*|(?<=\d)\s*x\s*(?=\d)|\s+x\s+")
 _DIM_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_{}\[\]^'-]*\Z")
 
 _T = "tag:yaml.org,2002:"
+
+
+class _FastLoader(_Loader):
+    """The safe loader with a fast path in tag resolution: a plain scalar whose first character
+    cannot start a number, boolean, null, timestamp or merge key is a string, without running
+    the resolver's regular expressions. Same results as the safe loader, much less work."""
+
+    _special_starts = frozenset(ch for ch in _Loader.yaml_implicit_resolvers if ch)
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0] and value and value[0] not in self._special_starts:
+                return _T + "str"
+            if not implicit[0]:
+                return _T + "str"
+        return super().resolve(kind, value, implicit)
+
+
 _CONSTRUCT = SafeConstructor()
 _SCALARS = {
     _T + "int": _CONSTRUCT.construct_yaml_int,
@@ -144,7 +164,7 @@ class _List(list):
 # YAML -> plain values with line numbers
 
 
-def _build(node: Any) -> Any:
+def _build(node: Any, seen: set[int]) -> Any:
     if isinstance(node, ScalarNode):
         tag = node.tag
         if tag == _T + "str":
@@ -153,6 +173,9 @@ def _build(node: Any) -> Any:
         if construct is None:
             raise _Bad(node.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
         return construct(node)
+    if id(node) in seen:  # an alias: the composer hands out the anchored node again
+        raise _Bad(node.start_mark.line + 1, "YAML anchors and aliases are not allowed")
+    seen.add(id(node))
     if isinstance(node, MappingNode):
         result = _Map()
         result.line = node.start_mark.line + 1
@@ -163,16 +186,16 @@ def _build(node: Any) -> Any:
                 raise _Bad(line, "mapping keys must be plain words")
             if key_node.tag == _T + "merge":
                 raise _Bad(line, "merge keys (<<) are not allowed")
-            key = _build(key_node)
+            key = _build(key_node, seen)
             if not isinstance(key, str):
                 key = str(key)
             if key in lines:
                 raise _Bad(line, f"duplicate key {key!r} (first at line {lines[key]})")
             lines[key] = line
-            result[key] = _build(value_node)
+            result[key] = _build(value_node, seen)
         return result
     if isinstance(node, SequenceNode):
-        items = _List(_build(item) for item in node.value)
+        items = _List(_build(item, seen) for item in node.value)
         items.line = node.start_mark.line + 1
         items.lines = [item.start_mark.line + 1 for item in node.value]
         return items
@@ -187,7 +210,7 @@ def _compose(text: str) -> Any:
                     event.start_mark.line + 1,
                     f"YAML anchors and aliases are not allowed (found {event.anchor!r})",
                 )
-    loader = _Loader(text)
+    loader = _FastLoader(text)
     try:
         return loader.get_single_node()
     finally:
@@ -207,7 +230,7 @@ def parse_yaml(text: str) -> Any:
         raise _Bad(0, f"invalid YAML: {exc}") from None
     if node is None:
         raise _Bad(0, "empty deck file (expected course, week, title and cards)")
-    return _build(node)
+    return _build(node, set())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,4 +532,12 @@ def load_collection(paths: Iterable[Path] | None = None, dirs: Iterable[Path] | 
         from dlquiz.paths import deck_dirs
 
         paths = discover(dirs if dirs is not None else deck_dirs())
-    return build_collection([load_file(Path(p)) for p in paths])
+    # Loading builds many small objects and no reference cycles: pausing the cyclic garbage
+    # collector saves it from re-walking a growing heap (a third of the time on large collections).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return build_collection([load_file(Path(p)) for p in paths])
+    finally:
+        if paused:
+            gc.enable()

@@ -234,3 +234,39 @@ def test_loader_raises_deck_error_for_python_callers(write_deck):
     with pytest.raises(DeckError) as info:
         decks.load_collection()
     assert info.value.exit_code == 2
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+import yaml  # noqa: E402
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+    st.sampled_from(["yes", "No", "on", "~", "null", "0x1f", "1_000", ".inf", "2020-01-01", "-3", "+1", "0o17", "1e3"]),
+)
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values)
+def test_the_fast_loader_reads_yaml_exactly_as_safe_load(value):
+    for style in (None, False, True):
+        text = yaml.safe_dump({"v": value}, default_flow_style=style, allow_unicode=True)
+        assert decks.parse_yaml(text) == yaml.safe_load(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Za-z0-9_.+\-:~=<>!%@ ]{1,12}", fullmatch=True) | st.sampled_from(
+    ["yes", "No", "ON", "off", "~", "null", "Null", "0x1f", "1_000", ".inf", "-.INF", ".nan", "2020-01-01",
+     "2001-12-14t21:59:43.10-05:00", "-3", "+1", "0o17", "0b101", "1e3", "1:20", "<<", "="]))
+def test_plain_scalars_resolve_exactly_as_safe_load(token):
+    text = f"v: {token}\n"
+    try:
+        expected = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return
+    got = decks.parse_yaml(text)
+    if expected["v"] != expected["v"]:  # NaN
+        assert got["v"] != got["v"]
+    else:
+        assert got == expected and type(got["v"]) is type(expected["v"])

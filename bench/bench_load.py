@@ -1,0 +1,91 @@
+"""Benchmark: loading decks, and start-up.
+
+(a) Loading a synthetic 50,000-card collection (100 decks) through dlquiz -- strict validation
+    with line numbers -- against the bare C-loader parse of the same files
+    (`yaml.load(text, Loader=yaml.CSafeLoader)`), as a ratio. Target <= 1.3.
+(b) `dlquiz --help` against `python -c "import typer"`, as a ratio. Target <= 1.5.
+
+Run: python bench/bench_load.py [--cards N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import yaml  # noqa: E402
+from synth import write_collection  # noqa: E402
+
+from dlquiz import decks  # noqa: E402
+
+
+def best_of(repeat: int, worker: str, root: Path) -> float:
+    """Best time of `repeat` runs, each in a fresh interpreter so heap state is the same."""
+    times = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", worker, str(root)], check=True, capture_output=True, text=True
+        ).stdout
+        times.append(float(out))
+    return min(times)
+
+
+def bare_parse(paths: list[Path]) -> None:
+    for path in paths:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def dlquiz_load(paths: list[Path]) -> None:
+    collection = decks.load_collection(paths=paths)
+    assert collection.cards
+
+
+def command_time(argv: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=50_000)
+    parser.add_argument("--decks", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--worker", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, root = args.worker
+        paths = sorted(Path(root).glob("*.yaml"))
+        started = time.perf_counter()
+        (bare_parse if kind == "bare" else dlquiz_load)(paths)
+        print(time.perf_counter() - started)
+        return []
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        write_collection(Path(tmp), args.cards, args.decks)
+        base = best_of(args.repeat, "bare", Path(tmp))
+        ours = best_of(args.repeat, "dlquiz", Path(tmp))
+        results.append({"name": f"load {args.cards} cards vs bare CSafeLoader", "baseline": base, "value": ours, "target": 1.3})
+    typer_time = command_time([sys.executable, "-c", "import typer"], args.repeat * 2)
+    help_time = command_time([sys.executable, "-m", "dlquiz", "--help"], args.repeat * 2)
+    results.append({"name": "dlquiz --help vs python -c 'import typer'", "baseline": typer_time, "value": help_time, "target": 1.5})
+    print(f"{'benchmark':48} {'baseline':>10} {'dlquiz':>10} {'ratio':>7} {'target':>7}")
+    for r in results:
+        ratio = r["value"] / r["baseline"]
+        r["ratio"] = ratio
+        flag = "ok" if ratio <= r["target"] else "MISSED"
+        print(f"{r['name']:48} {r['baseline']:9.3f}s {r['value']:9.3f}s {ratio:7.2f} {r['target']:7.2f} {flag}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
