@@ -90,16 +90,31 @@ def _load(paths: Optional[List[Path]] = None):
     return decks.load_collection(paths=files)
 
 
+def _context(create_store: bool = False):
+    """The collection, the store (None if there is none and none is wanted), the config and today."""
+    from dlquiz import config as config_module, paths, session, store as store_module
+
+    collection = _load()
+    store = store_module.open_store(create=create_store)
+    cfg = config_module.load(paths.home())
+    now = paths.now()
+    return collection, store, cfg, now, session.today(store, now, cfg.rollover_hour)
+
+
 @app.command()
 @handle_errors
 def decks(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """List every deck: cards, new, due today."""
-    collection = _load()
+    """List every deck: cards, new, due today, leeches, next due day."""
+    from dlquiz import session
+
+    collection, store, cfg, _, day = _context()
+    try:
+        counts = session.deck_counts(collection, store, day, cfg)
+    finally:
+        if store is not None:
+            store.close()
     rows = [
-        {
-            "id": deck.id, "course": deck.course, "week": deck.week, "title": deck.title,
-            "path": deck.path, "cards": len(deck.cards), "new": len(deck.cards), "due": 0,
-        }
+        {"id": deck.id, "course": deck.course, "week": deck.week, "title": deck.title, "path": deck.path, **counts[deck.id]}
         for deck in collection.decks
     ]
     if as_json:
@@ -109,14 +124,18 @@ def decks(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
         return
     from rich.table import Table
 
-    table = Table(title=None, box=None, pad_edge=False, header_style="bold")
-    for name, justify in (("deck", "left"), ("title", "left"), ("cards", "right"), ("new", "right"), ("due", "right")):
-        table.add_column(name, justify=justify)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    columns = ("cards", "new", "due", "leech")
+    table.add_column("deck")
+    table.add_column("title")
+    for name in columns:
+        table.add_column(name, justify="right")
+    table.add_column("next due")
     for row in rows:
-        table.add_row(row["id"], row["title"], str(row["cards"]), str(row["new"]), str(row["due"]))
-    total = sum(r["cards"] for r in rows)
+        table.add_row(row["id"], row["title"], *(str(row[c]) for c in columns), row["next_due"] or "")
     table.add_section()
-    table.add_row(f"{len(rows)} decks", "", str(total), str(sum(r["new"] for r in rows)), str(sum(r["due"] for r in rows)))
+    upcoming = [r["next_due"] for r in rows if r["next_due"]]
+    table.add_row(f"{len(rows)} decks", f"today is {day.isoformat()}", *(str(sum(r[c] for r in rows)) for c in columns), min(upcoming, default=""))
     _console().print(table)
 
 
@@ -150,10 +169,49 @@ def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or
         f"{len(collection.decks)} decks, {n_cards} cards: {report.checks} reference checks, "
         f"{report.formulas} formulas"
     )
+    from dlquiz import store as store_module
+
+    store = store_module.open_store(create=False) if not paths else None
+    if store is not None:
+        with store:
+            orphans = store.orphans(collection.cards)
+        if orphans:
+            shown = ", ".join(orphans[:5]) + (", ..." if len(orphans) > 5 else "")
+            typer.echo(f"{len(orphans)} orphaned card(s) with review history but in no deck (kept): {shown}")
     if report.problems:
         typer.echo(f"{summary}; {len(report.problems)} problem(s)")
         raise typer.Exit(1)
     typer.echo(f"{summary}; all good")
+
+
+@app.command()
+@handle_errors
+def review(
+    decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
+    tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with this tag (repeatable)."),
+    new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards today (default from config: 20)."),
+    reviews: Optional[int] = typer.Option(None, "--reviews", min=0, help="Scheduled reviews today (default from config: 200)."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="At most this many cards in this session."),
+    cram: bool = typer.Option(False, "--cram", help="Review the chosen cards whatever their due date; no schedule changes."),
+) -> None:
+    """Review today's cards: due reviews first, then new cards (SM-2)."""
+    from dlquiz import paths, reviewer, session as session_module
+
+    collection, store, cfg, _, day = _context(create_store=True)
+    with store:
+        session_module.remember_day(store, day)
+        session = session_module.Session(
+            collection, store, day=day, now=paths.now, config=cfg, patterns=decks, tags=tag,
+            limit=limit, new_limit=new, review_limit=reviews, cram=cram,
+        )
+        console = _console()
+        if session.current is None:
+            summary = session.summary()
+            upcoming = f" Next due: {summary['next_due']}." if summary["next_due"] else ""
+            console.print(f"Nothing to review today ({day.isoformat()}).{upcoming}")
+            return
+        summary = reviewer.Reviewer(session, console).run()
+        reviewer.print_summary(console, summary)
 
 
 def main() -> None:

@@ -35,6 +35,11 @@ def home() -> Path:
     return Path(value).expanduser() if value else default_home()
 
 
+def home_is_explicit() -> bool:
+    """True when the user chose the home directory with DLQUIZ_HOME."""
+    return bool(os.environ.get("DLQUIZ_HOME"))
+
+
 def bundled_cards_dir() -> Path:
     """The decks that ship with dlquiz: inside the installed package, or the checkout's `cards/`."""
     inside = PACKAGE_DIR / "cards"
