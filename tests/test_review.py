@@ -1,0 +1,272 @@
+"""`dlquiz review` end to end: a real pseudo-terminal (pexpect) for the interactive session, piped
+input through CliRunner, a SIGKILL in the middle of a session, and two sessions at once.
+
+Every wait is on what the screen shows (expect patterns), never on a fixed sleep."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+import pexpect
+import pytest
+
+from dlquiz.store import Store
+
+START = datetime.fromisoformat("2026-11-26T09:00:00+00:00")
+
+
+def deck(n=3):
+    cards = "".join(f"  - id: t-{i}\n    question: Question number {i}?\n    answer: Answer number {i}.\n" for i in range(n))
+    return f"course: 1\nweek: 1\ntitle: Test deck\ncards:\n{cards}"
+
+
+@pytest.fixture
+def three(write_deck):
+    write_deck("t.yaml", deck(3))
+
+
+def env_at(days=0, **extra):
+    env = dict(os.environ)
+    env.update(NO_COLOR="1", TERM="dumb", COLUMNS="100", DLQUIZ_NOW=(START + timedelta(days=days)).isoformat())
+    env.update(extra)
+    return env
+
+
+def spawn(*args, days=0):
+    child = pexpect.spawn(sys.executable, ["-m", "dlquiz", "review", *args], env=env_at(days), encoding="utf-8",
+                          timeout=30, dimensions=(50, 100))
+    return child
+
+
+def store(isolated):
+    return Store(isolated["home"] / "dlquiz.db")
+
+
+def reveal_and_grade(child, n, grade):
+    child.expect(f"Question number {n}\\?")
+    child.expect("show answer")
+    child.send(" ")
+    child.expect(f"Answer number {n}\\.")
+    child.expect("q quit")
+    child.send(str(grade))
+
+
+def finish(child):
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_reveal_grade_and_quit_with_a_summary(three, isolated):
+    child = spawn()
+    child.expect(r"0 done · 3 left")
+    reveal_and_grade(child, 0, 5)
+    child.expect(r"1 done · 2 left")
+    child.expect("Question number 1")
+    child.send("q")
+    child.expect(r"Reviewed 1 cards \(1 answers\) in \d+s · grades 5×1")
+    child.expect("2 left in this session · 1 due tomorrow · next due 2026-11-27")
+    assert finish(child) == 0
+    with store(isolated) as s:
+        assert s.state("t-0").due == date(2026, 11, 27)
+        assert s.state("t-1").is_new
+
+
+def test_grade_keys_show_meaning_and_interval(three, isolated):
+    child = spawn()
+    child.expect("show answer")
+    child.send(" ")
+    child.expect(r"0 blackout 1d  1 wrong 1d  2 wrong, easy 1d  3 hard 1d  4 good 1d  5 perfect 1d")
+    child.send("?")
+    child.expect("u               undo the last grade")
+    child.send("q")
+    assert finish(child) == 0
+
+
+def test_undo_brings_the_card_back_with_its_state(three, isolated):
+    child = spawn()
+    reveal_and_grade(child, 0, 5)
+    reveal_and_grade(child, 1, 2)
+    child.expect("Question number 2")
+    child.send("u")
+    child.expect("Undid the grade of t-1")
+    child.expect(r"\[new\]\s+1 done · 2 left")  # t-1 and t-2: the re-drill of t-1 is gone again
+    child.expect("Question number 1")
+    child.send("u")
+    child.expect("Undid the grade of t-0")
+    child.expect("Question number 0")
+    child.send("u")
+    child.expect("Nothing to undo")
+    child.send("q")
+    assert finish(child) == 0
+    with store(isolated) as s:
+        assert all(s.state(f"t-{i}").is_new for i in range(3))
+        kinds = [r[0] for r in s.db.execute("SELECT kind FROM reviews ORDER BY id")]
+        assert kinds == ["review", "review", "undo", "undo"]
+
+
+def test_bury_hides_the_card_until_tomorrow(three, isolated):
+    child = spawn()
+    child.expect("Question number 0")
+    child.expect("show answer")
+    child.send("s")
+    child.expect("Buried t-0 until tomorrow")
+    child.expect("Question number 1")
+    child.send("q")
+    assert finish(child) == 0
+    child = spawn()
+    child.expect("Question number 1")  # still buried today
+    child.send("q")
+    finish(child)
+    child = spawn(days=1)
+    child.expect("Question number 0")  # back tomorrow
+    child.send("q")
+    finish(child)
+
+
+def test_grades_below_4_come_back_in_the_same_session(three, isolated):
+    child = spawn("--limit", "1")
+    reveal_and_grade(child, 0, 3)
+    child.expect(r"\[again\]\s+1 done · 1 left")
+    child.expect("show answer")
+    child.send(" ")
+    child.expect(r"\(no schedule change\)")
+    child.send("4")
+    child.expect("Nothing left for today")
+    child.expect(r"Reviewed 1 cards \(2 answers\)")
+    assert finish(child) == 0
+
+
+def test_resume_days_later_finds_the_right_cards_due(three, isolated):
+    child = spawn()
+    for n in range(3):
+        reveal_and_grade(child, n, 5)  # interval 1 each
+    child.expect("Nothing left for today")
+    assert finish(child) == 0
+
+    child = spawn(days=1)  # all three due; t-0 well known, t-1 fine, t-2 forgotten
+    child.expect(r"\[review\]\s+0 done · 3 left")
+    child.expect("show answer")
+    child.send(" ")
+    child.expect("5 perfect 6d")  # second successful repetition: 6 days
+    child.send("5")
+    reveal_and_grade(child, 1, 4)
+    reveal_and_grade(child, 2, 1)
+    reveal_and_grade(child, 2, 4)  # the re-drill
+    child.expect("Nothing left for today")
+    assert finish(child) == 0
+
+    child = spawn(days=2)  # only the forgotten one is due (interval 1 after the lapse)
+    child.expect(r"\[review\]\s+0 done · 1 left")
+    child.expect("Question number 2")
+    child.send("q")
+    finish(child)
+
+    child = spawn(days=7)  # day 7: t-0 and t-1 (6 days after day 1) and t-2 are due; most overdue first
+    child.expect(r"0 done · 3 left")
+    child.expect("Question number 2")
+    child.send("q")
+    finish(child)
+
+
+def test_nothing_to_review(three, isolated, cli):
+    result = cli("review", "--new", "0")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "Nothing to review today (2026-11-26)."
+
+
+def test_piped_keys_when_stdin_is_not_a_terminal(three, isolated, cli):
+    result = cli("review", input="\n5\n\n4\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Reviewed 2 cards (2 answers)" in result.stdout
+    with store(isolated) as s:
+        assert s.state("t-0").sm2.easiness == 2.6 and s.state("t-1").sm2.easiness == 2.5
+
+
+def test_end_of_input_ends_the_session_and_keeps_every_grade(three, isolated, cli):
+    result = cli("review", input="\n5\n\n")
+    assert result.exit_code == 0
+    assert "Reviewed 1 cards" in result.stdout
+
+
+def test_ctrl_c_ends_with_a_summary(three, isolated):
+    child = spawn()
+    reveal_and_grade(child, 0, 4)
+    child.expect("Question number 1")
+    child.sendintr()
+    child.expect("Reviewed 1 cards")
+    assert finish(child) == 0
+
+
+def test_sigkill_loses_at_most_the_card_on_screen(three, isolated):
+    child = spawn()
+    reveal_and_grade(child, 0, 5)
+    reveal_and_grade(child, 1, 4)
+    child.expect("Question number 2")  # shown only after the grade of t-1 was committed
+    child.expect("show answer")
+    child.send(" ")
+    child.expect("Answer number 2")
+    os.kill(child.pid, signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.signalstatus == signal.SIGKILL
+    with store(isolated) as s:
+        assert [r[0] for r in s.db.execute("SELECT card_id FROM reviews ORDER BY id")] == ["t-0", "t-1"]
+        states = {k: (v.sm2, v.due) for k, v in s.states().items()}
+        assert states == {k: (v.sm2, v.due) for k, v in s.rebuild_states().items()}
+    child = spawn()
+    child.expect(r"0 done · 1 left")
+    child.expect("Question number 2")
+    child.send("q")
+    finish(child)
+
+
+def test_two_sessions_at_once_lose_nothing(write_deck, isolated):
+    write_deck("t.yaml", deck(30))
+    keys = "\n4\n" * 30 + "q\n"
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "dlquiz", "review", "--new", "30"], env=env_at(), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(keys, timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outputs):
+        assert p.returncode == 0, err
+        assert "Reviewed 30 cards" in out
+    with store(isolated) as s:
+        rows = s.db.execute("SELECT card_id, COUNT(*) FROM reviews WHERE kind = 'review' GROUP BY card_id").fetchall()
+        assert len(rows) == 30 and all(count == 2 for _, count in rows)
+        assert all(st.sm2.repetitions == 2 for st in s.states().values())  # both grades applied, one after the other
+        assert {k: v.sm2 for k, v in s.states().items()} == {k: v.sm2 for k, v in s.rebuild_states().items()}
+
+
+def test_a_corrupt_store_is_a_clear_error_and_left_alone(three, isolated, cli):
+    path = isolated["home"] / "dlquiz.db"
+    path.write_bytes(b"garbage" * 1000)
+    result = cli("review")
+    assert result.exit_code == 2
+    assert result.stderr == f"{path}: not a dlquiz review store (file is not a database); the file was left untouched\n"
+    assert path.read_bytes() == b"garbage" * 1000
+    assert cli("decks").exit_code == 2
+
+
+def test_decks_shows_new_due_and_next_due(three, isolated, cli):
+    assert cli("review", input="\n5\n\n5\nq\n").exit_code == 0
+    import json
+
+    (row,) = json.loads(cli("decks", "--json").stdout)
+    assert {k: row[k] for k in ("cards", "new", "due", "leech", "next_due")} == {
+        "cards": 3, "new": 1, "due": 0, "leech": 0, "next_due": "2026-11-27"}
+
+
+def test_check_reports_orphaned_history(three, isolated, cli, write_deck):
+    assert cli("review", input="\n5\nq\n").exit_code == 0
+    write_deck("t.yaml", deck(3).replace("t-0", "t-renamed"))
+    result = cli("check")
+    assert result.exit_code == 0
+    assert "1 orphaned card(s) with review history but in no deck (kept): t-0" in result.stdout
