@@ -92,6 +92,10 @@ def _interval(days: int | None) -> str:
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _duration(seconds: int) -> str:
     minutes, seconds = divmod(int(seconds), 60)
     return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
@@ -123,9 +127,9 @@ class Reviewer:
         card = item.card
         parts = [render.markdown(render.format_answer(card))]
         if card.explain:
-            parts += [Text("Why", style="bold cyan"), render.markdown(card.explain)]
+            parts += [Text(""), Text("Why", style="bold cyan"), render.markdown(card.explain)]
         if card.note:
-            parts += [Text("Note on the notes", style="bold cyan"), render.markdown(card.note)]
+            parts += [Text(""), Text("Note on the notes", style="bold cyan"), render.markdown(card.note)]
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
     def grade_bar(self, item: Item) -> None:
@@ -209,7 +213,7 @@ def print_summary(console: Console, summary: dict) -> None:
         text = "No cards reviewed."
     else:
         grades = " ".join(f"{q}×{n}" for q, n in sorted(summary["grades"].items(), reverse=True))
-        text = (f"Reviewed {summary['cards']} cards ({summary['answers']} answers) in "
+        text = (f"Reviewed {_plural(summary['cards'], 'card')} ({_plural(summary['answers'], 'answer')}) in "
                 f"{_duration(summary['seconds'])} · grades {grades}")
     tail = f"{summary['left']} left in this session · {summary['due_tomorrow']} due tomorrow"
     if summary["next_due"]:

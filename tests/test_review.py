@@ -69,7 +69,7 @@ def test_reveal_grade_and_quit_with_a_summary(three, isolated):
     child.expect(r"1 done · 2 left")
     child.expect("Question number 1")
     child.send("q")
-    child.expect(r"Reviewed 1 cards \(1 answers\) in \d+s · grades 5×1")
+    child.expect(r"Reviewed 1 card \(1 answer\) in \d+s · grades 5×1")
     child.expect("2 left in this session · 1 due tomorrow · next due 2026-11-27")
     assert finish(child) == 0
     with store(isolated) as s:
@@ -138,7 +138,7 @@ def test_grades_below_4_come_back_in_the_same_session(three, isolated):
     child.expect(r"\(no schedule change\)")
     child.send("4")
     child.expect("Nothing left for today")
-    child.expect(r"Reviewed 1 cards \(2 answers\)")
+    child.expect(r"Reviewed 1 card \(2 answers\)")
     assert finish(child) == 0
 
 
@@ -191,7 +191,7 @@ def test_piped_keys_when_stdin_is_not_a_terminal(three, isolated, cli):
 def test_end_of_input_ends_the_session_and_keeps_every_grade(three, isolated, cli):
     result = cli("review", input="\n5\n\n")
     assert result.exit_code == 0
-    assert "Reviewed 1 cards" in result.stdout
+    assert "Reviewed 1 card " in result.stdout
 
 
 def test_ctrl_c_ends_with_a_summary(three, isolated):
@@ -199,7 +199,7 @@ def test_ctrl_c_ends_with_a_summary(three, isolated):
     reveal_and_grade(child, 0, 4)
     child.expect("Question number 1")
     child.sendintr()
-    child.expect("Reviewed 1 cards")
+    child.expect("Reviewed 1 card ")
     assert finish(child) == 0
 
 

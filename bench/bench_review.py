@@ -1,0 +1,132 @@
+"""Benchmark: the review loop.
+
+(a) Recording a grade and showing the next card, over 10,000 simulated reviews on a 50,000-card
+    collection: median (target <= 2 ms) and p95, each step = commit the grade to SQLite + render
+    the next card's header and question with Rich (to an in-memory console).
+(b) Time from process start to the first card of `dlquiz review` on the bundled decks, against
+    `dlquiz --help`, as a ratio (target <= 1.5).
+(c) If Anki's own library (`anki`) is installed: the same number of answers through Anki's
+    scheduler on a collection of the same size, as a ratio.
+
+Run: python bench/bench_review.py [--cards N] [--reviews N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import write_collection  # noqa: E402
+
+
+def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
+    from rich.console import Console
+
+    from dlquiz import decks
+    from dlquiz.reviewer import Keys, Reviewer
+    from dlquiz.session import Session
+    from dlquiz.store import Store
+
+    write_collection(root / "cards", cards, 100)
+    collection = decks.load_collection(paths=decks.discover([root / "cards"]))
+    now = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
+    store = Store(root / "dlquiz.db")
+    session = Session(collection, store, day=now.date(), now=lambda: now, new_limit=reviews)
+    reviewer = Reviewer(session, Console(file=io.StringIO(), width=100, force_terminal=True), Keys(io.StringIO()))
+    rng = random.Random(3)
+    times = []
+    item = session.current
+    reviewer.header(item)
+    reviewer.question(item)
+    for _ in range(reviews):
+        started = time.perf_counter()
+        session.grade(rng.choice((3, 4, 4, 5, 5, 5)), 1500)
+        item = session.current
+        reviewer.header(item)
+        reviewer.question(item)
+        times.append(time.perf_counter() - started)
+        reviewer.console.file = io.StringIO()  # keep memory flat
+    store.close()
+    return times
+
+
+def process_time(argv: list[str], env: dict, stdin: str, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, input=stdin, text=True, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def anki_loop(cards: int, reviews: int, root: Path) -> float | None:
+    try:
+        from anki.collection import Collection
+    except ImportError:
+        return None
+    col = Collection(str(root / "anki.anki2"))
+    model = col.models.by_name("Basic")
+    deck_id = col.decks.id("bench")
+    config = col.decks.config_dict_for_deck_id(deck_id)
+    config["new"]["perDay"] = reviews
+    col.decks.save(config)
+    for i in range(cards):
+        note = col.new_note(model)
+        note["Front"], note["Back"] = f"Question {i}", f"Answer {i}"
+        col.add_note(note, deck_id)
+    col.decks.select(deck_id)
+    rng = random.Random(3)
+    started = time.perf_counter()
+    for _ in range(reviews):
+        card = col.sched.getCard()
+        col.sched.answerCard(card, rng.choice((2, 3, 3, 4)))
+    elapsed = time.perf_counter() - started
+    col.close()
+    return elapsed / reviews
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=50_000)
+    parser.add_argument("--reviews", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        times = review_loop(args.cards, args.reviews, Path(tmp))
+        median = statistics.median(times)
+        p95 = statistics.quantiles(times, n=20)[-1]
+        rows.append((f"grade + next card, median of {args.reviews:,} ({args.cards:,} cards)", 0.002, median, "<= 2 ms"))
+        rows.append(("grade + next card, p95", None, p95, "reported"))
+        anki = anki_loop(args.cards, args.reviews, Path(tmp))
+        if anki is None:
+            rows.append(("Anki's scheduler, per answer", None, None, "anki not installed: skipped"))
+        else:
+            rows.append(("dlquiz mean vs Anki's scheduler, per answer", anki, statistics.mean(times), "reported"))
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, DLQUIZ_HOME=home, NO_COLOR="1", COLUMNS="100")
+        env.pop("DLQUIZ_CARDS", None)
+        env.pop("DLQUIZ_NOW", None)
+        dlquiz = [sys.executable, "-m", "dlquiz"]
+        help_time = process_time(dlquiz + ["--help"], env, "", args.repeat)
+        first = process_time(dlquiz + ["review"], env, "q\n", args.repeat)
+        rows.append(("start to first card (bundled decks) vs --help", help_time, first, "<= 1.5x"))
+    print(f"{'benchmark':58} {'baseline':>10} {'dlquiz':>10} {'ratio':>7}  target")
+    for name, base, value, target in rows:
+        fmt = lambda v: "" if v is None else (f"{v * 1000:8.3f}ms" if v < 1 else f"{v:8.3f}s ")  # noqa: E731
+        ratio = f"{value / base:7.2f}" if base and value else " " * 7
+        print(f"{name:58} {fmt(base):>10} {fmt(value):>10} {ratio}  {target}")
+
+
+if __name__ == "__main__":
+    main()
