@@ -79,6 +79,7 @@ def anki_loop(cards: int, reviews: int, root: Path) -> float | None:
     deck_id = col.decks.id("bench")
     config = col.decks.config_dict_for_deck_id(deck_id)
     config["new"]["perDay"] = reviews
+    config["rev"]["perDay"] = reviews * 2  # new cards also count against the review limit
     col.decks.save(config)
     for i in range(cards):
         note = col.new_note(model)
@@ -87,12 +88,16 @@ def anki_loop(cards: int, reviews: int, root: Path) -> float | None:
     col.decks.select(deck_id)
     rng = random.Random(3)
     started = time.perf_counter()
+    answered = 0
     for _ in range(reviews):
         card = col.sched.getCard()
+        if card is None:
+            break
         col.sched.answerCard(card, rng.choice((2, 3, 3, 4)))
+        answered += 1
     elapsed = time.perf_counter() - started
     col.close()
-    return elapsed / reviews
+    return elapsed / max(answered, 1)
 
 
 def main() -> None:

@@ -15,16 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from dlquiz.errors import DeckError, NotFound, Problem
-
-try:  # the C parser is ~10x faster; fall back to the pure-Python one where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from dlquiz.yamlread import Bad as _Bad, YList as _List, YMap as _Map, compose as _compose, parse_yaml
 
 KINDS = ("basic", "truefalse", "choice", "numeric", "shape", "formula")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -41,40 +33,8 @@ _ALIASES = {
 }
 _ONLY_FOR = {"options": "choice", "expr": "formula", "tolerance": "numeric"}
 _CHECKABLE = ("numeric", "shape", "truefalse", "choice")
-# An anchor needs '&' at the start of a token; only then are the parser's events scanned for it.
-# (Aliases need an anchor; and should one slip past, the builder sees the shared node and stops.)
-_ANCHOR_HINT = re.compile(r"(?:^|[\s\[\{,])&[^\s\[\]\{\},]", re.MULTILINE)
 _DIM_SPLIT = re.compile(r",|×|\*|(?<=\d)\s*x\s*(?=\d)|\s+x\s+")
 _DIM_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_{}\[\]^'-]*\Z")
-
-_T = "tag:yaml.org,2002:"
-
-
-class _FastLoader(_Loader):
-    """The safe loader with a fast path in tag resolution: a plain scalar whose first character
-    cannot start a number, boolean, null, timestamp or merge key is a string, without running
-    the resolver's regular expressions. Same results as the safe loader, much less work."""
-
-    _special_starts = frozenset(ch for ch in _Loader.yaml_implicit_resolvers if ch)
-
-    def resolve(self, kind, value, implicit):
-        if kind is ScalarNode:
-            if implicit[0] and value and value[0] not in self._special_starts:
-                return _T + "str"
-            if not implicit[0]:
-                return _T + "str"
-        return super().resolve(kind, value, implicit)
-
-
-_CONSTRUCT = SafeConstructor()
-_SCALARS = {
-    _T + "int": _CONSTRUCT.construct_yaml_int,
-    _T + "float": _CONSTRUCT.construct_yaml_float,
-    _T + "bool": _CONSTRUCT.construct_yaml_bool,
-    _T + "null": _CONSTRUCT.construct_yaml_null,
-    _T + "timestamp": _CONSTRUCT.construct_yaml_timestamp,
-}
-
 
 @dataclass(slots=True)
 class Card:
@@ -137,100 +97,6 @@ class Collection:
         close = difflib.get_close_matches(deck_id, [d.id for d in self.decks], n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise NotFound(f"unknown deck {deck_id!r}{hint}")
-
-
-class _Bad(Exception):
-    """A problem inside one file; carries the 1-based line."""
-
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-class _Map(dict):
-    """A YAML mapping that remembers the line of the mapping and of each key."""
-
-    __slots__ = ("line", "lines")
-
-
-class _List(list):
-    """A YAML sequence that remembers its line and the line of each item."""
-
-    __slots__ = ("line", "lines")
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML -> plain values with line numbers
-
-
-def _build(node: Any, seen: set[int]) -> Any:
-    if isinstance(node, ScalarNode):
-        tag = node.tag
-        if tag == _T + "str":
-            return node.value
-        construct = _SCALARS.get(tag)
-        if construct is None:
-            raise _Bad(node.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
-        return construct(node)
-    if id(node) in seen:  # an alias: the composer hands out the anchored node again
-        raise _Bad(node.start_mark.line + 1, "YAML anchors and aliases are not allowed")
-    seen.add(id(node))
-    if isinstance(node, MappingNode):
-        result = _Map()
-        result.line = node.start_mark.line + 1
-        result.lines = lines = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, ScalarNode):
-                raise _Bad(line, "mapping keys must be plain words")
-            if key_node.tag == _T + "merge":
-                raise _Bad(line, "merge keys (<<) are not allowed")
-            key = _build(key_node, seen)
-            if not isinstance(key, str):
-                key = str(key)
-            if key in lines:
-                raise _Bad(line, f"duplicate key {key!r} (first at line {lines[key]})")
-            lines[key] = line
-            result[key] = _build(value_node, seen)
-        return result
-    if isinstance(node, SequenceNode):
-        items = _List(_build(item, seen) for item in node.value)
-        items.line = node.start_mark.line + 1
-        items.lines = [item.start_mark.line + 1 for item in node.value]
-        return items
-    raise _Bad(0, "unreadable YAML")  # pragma: no cover - the composer yields no other nodes
-
-
-def _compose(text: str) -> Any:
-    if _ANCHOR_HINT.search(text):
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Bad(
-                    event.start_mark.line + 1,
-                    f"YAML anchors and aliases are not allowed (found {event.anchor!r})",
-                )
-    loader = _FastLoader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
-
-
-def parse_yaml(text: str) -> Any:
-    """Parse YAML text into plain values (dicts remember lines); raises _Bad on any problem."""
-    try:
-        node = _compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        detail = exc.problem or exc.context or "invalid YAML"
-        raise _Bad(line, f"invalid YAML: {detail}") from None
-    except yaml.YAMLError as exc:
-        raise _Bad(0, f"invalid YAML: {exc}") from None
-    if node is None:
-        raise _Bad(0, "empty deck file (expected course, week, title and cards)")
-    return _build(node, set())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,10 +295,12 @@ def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:
     )
 
 
-def read_text(path: Path) -> str:
-    """A deck file's text; raises _Bad if it is unreadable, empty or not UTF-8."""
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """A deck file's text (from `data` if already read); raises _Bad if it is unreadable, empty or
+    not UTF-8."""
     try:
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except OSError as exc:
         raise _Bad(0, f"cannot read: {exc.strerror or exc}") from None
     try:
@@ -526,18 +394,40 @@ def build_collection(loaded: list[tuple[Deck | None, list[Problem]]]) -> Collect
     return Collection(decks=decks, cards=ordered)
 
 
-def load_collection(paths: Iterable[Path] | None = None, dirs: Iterable[Path] | None = None) -> Collection:
-    """Load the given deck files, or every deck in the deck directories."""
-    if paths is None:
-        from dlquiz.paths import deck_dirs
+def load_collection(
+    paths: Iterable[Path] | None = None, dirs: Iterable[Path] | None = None, cache: bool = True
+) -> Collection:
+    """Load the given deck files, or every deck in the deck directories.
 
-        paths = discover(dirs if dirs is not None else deck_dirs())
+    With `cache`, unchanged files are served from the parsed-deck cache in `$DLQUIZ_HOME`
+    (see deckcache.py) when that directory exists."""
+    from dlquiz import paths as paths_module
+
+    whole = paths is None
+    if whole:
+        paths = discover(dirs if dirs is not None else paths_module.deck_dirs())
+    deck_cache = None
+    if cache:
+        from dlquiz.deckcache import DeckCache, cache_path
+
+        home = paths_module.home()
+        deck_cache = DeckCache(cache_path(home) if home.is_dir() else None)
+    load = deck_cache.load_file if deck_cache is not None else load_file
     # Loading builds many small objects and no reference cycles: pausing the cyclic garbage
     # collector saves it from re-walking a growing heap (a third of the time on large collections).
     paused = gc.isenabled()
     gc.disable()
     try:
-        return build_collection([load_file(Path(p)) for p in paths])
+        loaded = [load(Path(p)) for p in paths]
     finally:
         if paused:
             gc.enable()
+    if deck_cache is not None:
+        deck_cache.save(prune=whole)
+    return build_collection(loaded)
+
+
+def compose_node(text: str) -> Any:
+    """The YAML node tree of a deck's text as the loader reads it (nodes carry start and end
+    marks), for tools that edit the text in place. Call it on text that loads without problems."""
+    return _compose(text)
