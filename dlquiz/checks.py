@@ -12,6 +12,7 @@ import ast
 import math
 import operator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Callable
 
 from dlquiz.decks import Card, Collection
@@ -158,6 +159,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     checks: int = 0
     formulas: int = 0
+    templates: int = 0  # template cards, each drawn TEMPLATE_DRAWS times
 
 
 def run(collection: Collection, cards: list[Card] | None = None) -> Report:
@@ -180,6 +182,79 @@ def run(collection: Collection, cards: list[Card] | None = None) -> Report:
             report.formulas += 1
             try:
                 formula.parse(card.expr)
+                why = _comparable(card.expr)
             except formula.FormulaError as exc:
-                report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: expr {card.expr!r} does not parse: {exc}"))
+                why = f"expr {card.expr!r} does not parse: {exc}"
+            if why:
+                report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
+        if card.template:
+            report.templates += 1
+            why = template_problem(card)
+            if why:
+                report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
     return report
+
+
+def _comparable(expr: str) -> str | None:
+    """Typed formulas are compared with `expr` at sample points: it needs values at enough of them."""
+    from dlquiz import equivalence
+
+    tree = equivalence.expected_tree(expr)
+    if len(equivalence.samples(tree, tree)) < 3:
+        return f"expr {expr!r} has no value at most sample points, so typed answers cannot be compared with it"
+    return None
+
+
+TEMPLATE_DRAWS = 100
+
+
+def _closed_value(kind: str, closed: Any) -> Any:
+    """The value of a drawn problem's worked solution, as plain numbers (or option texts)."""
+    from dlquiz import formula
+
+    def number(text: Any) -> Any:
+        value = formula.evaluate(text) if isinstance(text, str) else text
+        if isinstance(value, Fraction):
+            return value.numerator if value.denominator == 1 else float(value)
+        return value
+
+    if kind == "numeric":
+        return number(closed)
+    return tuple(number(d) for d in closed) if kind == "shape" else closed
+
+
+def _typed_forms(card: Card) -> set[str]:
+    """The answer as a learner would type it from what dlquiz shows."""
+    from dlquiz import answers
+
+    if card.kind == "numeric":
+        return {f"{card.answer:g}", answers.show_number(card.answer)}
+    if card.kind == "shape":
+        return {answers.show_shape(card.answer)}
+    chosen = card.answer if isinstance(card.answer, tuple) else (card.answer,)
+    return {", ".join(chr(ord("A") + card.options.index(text)) for text in chosen)}
+
+
+def template_problem(card: Card, draws: int = TEMPLATE_DRAWS) -> str | None:
+    """Why a template card fails, naming the draw, or None. Every draw must build; its worked
+    solution must give the reference implementation's answer; and that answer, typed as dlquiz
+    shows it, must be accepted by the answer checker."""
+    from dlquiz import answers, formula, templates
+
+    for number in range(draws):
+        try:
+            filled, drawn = templates.draw(card, number)
+            why = mismatch(filled, _closed_value(filled.kind, drawn.closed))
+            why = why and "the worked solution " + why.removeprefix("check ")
+            for typed in () if why else sorted(_typed_forms(filled)):
+                verdict = answers.check_card(filled, typed)
+                if not verdict.correct:
+                    why = f"the answer typed as {typed!r} is refused ({verdict.feedback})"
+                    break
+        except (templates.TemplateError, formula.FormulaError) as exc:
+            why = str(exc)
+        except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+        if why:
+            return f"template {card.template!r}, draw {number}: {why}"
+    return None

@@ -25,10 +25,27 @@ from pathlib import Path
 from dlquiz.decks import Card, Deck, _Bad, display_path, deck_id_for, load_text, read_text
 from dlquiz.errors import Problem
 
-VERSION = 1
 FILENAME = "decks.marshal"
 _CARD_FIELDS = tuple(f.name for f in dataclasses.fields(Card) if f.name not in ("deck", "path"))
 _DECK_FIELDS = tuple(f.name for f in dataclasses.fields(Deck) if f.name not in ("id", "path", "cards"))
+
+
+def _version() -> str:
+    """What a cached deck was validated by: another dlquiz, or other deck rules, mean another cache.
+    The deck-rule modules' own bytes are hashed, so even an edit between releases invalidates it."""
+    import dlquiz
+
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(dlquiz.__file__).parent
+    for name in ("decks.py", "yamlread.py", "templates.py", "templates_conv.py", "templates_nets.py"):
+        try:
+            digest.update((package / name).read_bytes())
+        except OSError:
+            pass
+    return f"{dlquiz.__version__}-{digest.hexdigest()}"
+
+
+VERSION = _version()
 
 
 def cache_path(home: Path) -> Path:

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from dlquiz.errors import DeckError, NotFound, Problem
-from dlquiz.yamlread import Bad as _Bad, YList as _List, YMap as _Map, compose as _compose, parse_yaml
+from dlquiz.yamlread import Bad as _Bad, YMap as _Map, compose as _compose, parse_yaml
 
 KINDS = ("basic", "truefalse", "choice", "numeric", "shape", "formula")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DECK_KEYS = ("course", "course_title", "week", "title", "cards")
 CARD_KEYS = (
     "id", "kind", "question", "answer", "options", "expr", "check", "tolerance",
-    "explain", "note", "source", "tags",
+    "explain", "note", "source", "tags", "template", "params",
 )
 # Keys people reach for from other tools, mapped to ours for the "did you mean".
 _ALIASES = {
@@ -55,6 +55,8 @@ class Card:
     tags: tuple[str, ...] = ()
     path: str = ""
     line: int = 0
+    template: str | None = None  # a parametric card (templates.py): drawn with templates.instantiate
+    params: dict | None = None  # the template's parameters this card narrows
 
     @property
     def where(self) -> str:
@@ -232,6 +234,10 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
         problems.append(Problem(path, raw.line, "card is missing 'id'"))
     elif not isinstance(card_id, str) or not ID_RE.match(card_id):
         problems.append(Problem(path, raw.lines["id"], f"invalid id {card_id!r}: use lowercase letters, digits and hyphens, starting with a letter or digit"))
+    if "template" in raw:
+        return _template_card(raw, card_id, deck_id, path, problems, before)
+    if "params" in raw:
+        problems.append(Problem(path, raw.lines["params"], "'params' is only for template cards (with 'template:')"))
     kind = raw.get("kind", "basic")
     if kind not in KINDS:
         hint = _did_you_mean(str(kind), KINDS) or f" (expected one of {', '.join(KINDS)})"
@@ -250,18 +256,36 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
     tolerance = raw.get("tolerance")
     if tolerance is not None and (not _is_number(tolerance) or tolerance <= 0):
         problems.append(Problem(path, raw.lines["tolerance"], "'tolerance' must be a positive number"))
-    tags = raw.get("tags", ())
-    if "tags" in raw:
-        if not isinstance(tags, list) or not all(isinstance(t, str) and t and not re.search(r"\s", t) for t in tags):
-            problems.append(Problem(path, raw.lines["tags"], "'tags' must be a list of words without spaces"))
-            tags = ()
+    tags = _tags(raw, problems, path)
     if len(problems) > before:
         return None
     return Card(
         id=card_id, deck=deck_id, kind=kind, question=question, answer=answer, options=options,
         expr=texts["expr"], check=texts["check"], tolerance=tolerance, explain=texts["explain"],
-        note=texts["note"], source=texts["source"], tags=tuple(tags), path=path, line=raw.line,
+        note=texts["note"], source=texts["source"], tags=tags, path=path, line=raw.line,
     )
+
+
+def _tags(raw: _Map, problems: list, path: str) -> tuple[str, ...]:
+    tags = raw.get("tags", ())
+    if "tags" in raw:
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t and not re.search(r"\s", t) for t in tags):
+            problems.append(Problem(path, raw.lines["tags"], "'tags' must be a list of words without spaces"))
+            tags = ()
+    return tuple(tags)
+
+
+def _template_card(raw: _Map, card_id: Any, deck_id: str, path: str, problems: list, before: int) -> Card | None:
+    """A card with `template:`: its template fills in kind, question, answer and explain."""
+    from dlquiz import templates  # only decks that use templates load the registry
+
+    fields = templates.validate_card(raw, lambda line, message: problems.append(Problem(path, line, message)))
+    texts = {key: _text(raw, key, problems, path) for key in ("note", "source")}
+    tags = _tags(raw, problems, path)
+    if len(problems) > before or fields is None:
+        return None
+    return Card(id=card_id, deck=deck_id, kind="basic", note=texts["note"], source=texts["source"], tags=tags,
+                path=path, line=raw.line, **fields)
 
 
 def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import select
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from typing import TextIO
@@ -32,8 +33,12 @@ Keys
   s               bury this card until tomorrow
   ?               this help
   q / Ctrl-C      end the session (every grade so far is saved)
+Cards with a checkable answer (numbers, shapes, formulas, choices, true/false) ask you to type
+it: Enter checks it and suggests a grade (4 if right, 1 if wrong) that Enter accepts and a digit
+overrides. At that prompt an empty line shows the answer unchecked, and :u :s :q undo, bury, quit.
 Grades below 4 bring the card back at the end of the session, until it scores 4 or more.
 """
+_COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
 
 
@@ -45,17 +50,45 @@ class Keys:
         self.tty = self.stream.isatty()
 
     @contextmanager
-    def _cbreak(self):
+    def active(self):
+        """Single-key mode for the whole session (set once, so keys typed early are never lost)."""
+        if not self.tty:
+            yield
+            return
         import termios
         import tty
 
         fd = self.stream.fileno()
-        saved = termios.tcgetattr(fd)
+        self._saved = termios.tcgetattr(fd)
         try:
-            tty.setcbreak(fd)
-            yield fd
+            tty.setcbreak(fd, termios.TCSANOW)
+            yield
         finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+            termios.tcsetattr(fd, termios.TCSANOW, self._saved)
+            self._saved = None
+
+    _saved = None
+
+    def line(self, prompt: str) -> str | None:
+        """One line of text (a typed answer), with the terminal's line editing; None at end of input."""
+        if self.tty:
+            import termios
+            import tty
+
+            fd = self.stream.fileno()
+            if self._saved is not None:
+                termios.tcsetattr(fd, termios.TCSANOW, self._saved)
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+            finally:
+                if self._saved is not None:
+                    tty.setcbreak(fd, termios.TCSANOW)
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        line = self.stream.readline()
+        return line.rstrip("\r\n") if line else None
 
     def key(self) -> str:
         """One key: a character, 'enter', 'space', or 'eof'."""
@@ -67,12 +100,12 @@ class Keys:
             if text == "":
                 return "enter"
             return "space" if text.strip() == "" else text.strip()[0]
-        with self._cbreak() as fd:
-            char = os.read(fd, 1).decode("utf-8", "replace")
-            if char == "\x1b":  # an escape sequence (arrow keys...): swallow the rest
-                while select.select([fd], [], [], 0.02)[0]:
-                    os.read(fd, 16)
-                return "escape"
+        fd = self.stream.fileno()
+        char = os.read(fd, 1).decode("utf-8", "replace")
+        if char == "\x1b":  # an escape sequence (arrow keys...): swallow the rest
+            while select.select([fd], [], [], 0.02)[0]:
+                os.read(fd, 16)
+            return "escape"
         if char in ("\r", "\n"):
             return "enter"
         if char == " ":
@@ -80,6 +113,12 @@ class Keys:
         if char in ("\x04", ""):
             return "eof"
         return char
+
+
+def answers_module():
+    from dlquiz import answers
+
+    return answers
 
 
 def _interval(days: int | None) -> str:
@@ -104,9 +143,11 @@ def _duration(seconds: int) -> str:
 class Reviewer:
     """Runs a session on a console with keys; returns the session's summary."""
 
-    def __init__(self, session: Session, console: Console | None = None, keys: Keys | None = None):
+    def __init__(self, session: Session, console: Console | None = None, keys: Keys | None = None,
+                 options: render.Options = render.DEFAULT):
         self.session = session
-        self.console = console or Console(highlight=False)
+        self.options = options
+        self.console = console or render.console(options)
         self.keys = keys or Keys()
 
     # -- drawing
@@ -116,38 +157,44 @@ class Reviewer:
         right = f"{self.session.done} done · {self.session.left} left"
         self.console.print(Rule(Text(f"{left}   [{_LABEL[item.kind]}]   {right}"), style="dim"))
 
-    def question(self, item: Item) -> None:
-        card = item.card
-        parts = [render.markdown(card.question)]
+    def question(self, item: Item, card=None) -> None:
+        card = card or item.card
+        parts = [render.markdown(card.question, self.options)]
         if card.options:
-            parts.append(render.markdown(render.options_block(card)))
+            parts.append(render.markdown(render.options_block(card), self.options))
         self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
-    def answer(self, item: Item) -> None:
-        card = item.card
-        parts = [render.markdown(render.format_answer(card))]
+    def answer(self, card) -> None:
+        options = self.options
+        parts = [render.markdown(render.format_answer(card, options), options)]
         if card.explain:
-            parts += [Text(""), Text("Why", style="bold cyan"), render.markdown(card.explain)]
+            parts += [Text(""), Text("Why", style="bold cyan"), render.markdown(card.explain, options)]
         if card.note:
-            parts += [Text(""), Text("Note on the notes", style="bold cyan"), render.markdown(card.note)]
+            parts += [Text(""), Text("Note on the notes", style="bold cyan"), render.markdown(card.note, options)]
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
-    def grade_bar(self, item: Item) -> None:
+    def grade_bar(self, item: Item, suggestion: int | None = None) -> None:
         preview = self.session.preview(item)
         bar = Text()
         for q in GRADES:
             if q:
                 bar.append("  ")
-            bar.append(f"{q}", style="bold").append(f" {SHORT[q]} ").append(_interval(preview[q]), style="dim")
+            bar.append(f"{q}", style="bold reverse" if q == suggestion else "bold")
+            bar.append(f" {SHORT[q]} ").append(_interval(preview[q]), style="dim")
         if item.kind in ("redrill", "cram"):
             bar.append("   (no schedule change)", style="dim")
         self.console.print(bar)
-        self.console.print(Text("grade 0-5 · u undo · s bury · ? keys · q quit", style="dim"))
+        accept = f"Enter = {suggestion} · " if suggestion is not None else ""
+        self.console.print(Text(f"{accept}grade 0-5 · u undo · s bury · ? keys · q quit", style="dim"))
 
     # -- the loop
     def run(self) -> dict:
+        if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in self.session.queue):
+            # sympy takes ~0.3 s to import: warm it while the learner reads the first card
+            threading.Thread(target=answers_module().warm_up, daemon=True).start()
         try:
-            self._loop()
+            with self.keys.active():
+                self._loop()
         except KeyboardInterrupt:
             self.console.print()
         return self.session.summary()
@@ -156,29 +203,57 @@ class Reviewer:
         session = self.session
         while session.current is not None:
             item = session.current
+            card = session.shown_card(item)
             shown = time.monotonic()
             self.header(item)
-            self.question(item)
-            self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
-            action = self._ask({"space", "enter", "s", "u", "q", "eof"})
+            self.question(item, card)
+            suggestion = None
+            if answers_module().checkable(card):
+                self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
+                action, suggestion = self._typed_answer(card)
+            else:
+                self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
+                action = self._ask({"space", "enter", "s", "u", "q", "eof"})
             if action in ("q", "eof"):
                 return
             if self._side_action(action):
                 continue
-            self.answer(item)
-            self.grade_bar(item)
-            action = self._ask({*map(str, GRADES), "s", "u", "q", "eof"})
+            self.answer(card)
+            self.grade_bar(item, suggestion)
+            allowed = {*map(str, GRADES), "s", "u", "q", "eof"} | ({"enter"} if suggestion is not None else set())
+            action = self._ask(allowed)
             if action in ("q", "eof"):
                 return
             if self._side_action(action):
                 continue
-            review = session.grade(int(action), int((time.monotonic() - shown) * 1000))
+            quality = suggestion if action == "enter" else int(action)
+            review = session.grade(quality, int((time.monotonic() - shown) * 1000))
             if session.is_leech(review):
                 self.console.print(Text(
                     f"Leech: {item.card.id} has lapsed {review.after.lapses} times. "
                     "Consider rewriting it (dlquiz show / edit) or splitting it.", style="bold yellow"))
         if session.done:
             self.console.print(Text("Nothing left for today. Well done.", style="bold green"))
+
+    def _typed_answer(self, card) -> tuple[str, int | None]:
+        """Ask for the answer and check it; returns (what to do next, the suggested grade)."""
+        answers = answers_module()
+        while True:
+            response = self.keys.line("answer › ")
+            if response is None:
+                return "eof", None
+            command = _COMMANDS.get(response.strip().lower())
+            if command == "?":
+                self.console.print(HELP)
+                continue
+            if command is not None:
+                return command, None
+            if not response.strip():
+                return "reveal", None
+            verdict = answers.check_card(card, response)
+            mark, style = ("✓", "bold green") if verdict.correct else ("✗", "bold red")
+            self.console.print(Text(f"{mark} {verdict.feedback}", style=style))
+            return "checked", answers.suggested_grade(verdict)
 
     def _ask(self, allowed: set[str]) -> str:
         while True:
@@ -215,7 +290,7 @@ def print_summary(console: Console, summary: dict) -> None:
         grades = " ".join(f"{q}×{n}" for q, n in sorted(summary["grades"].items(), reverse=True))
         text = (f"Reviewed {_plural(summary['cards'], 'card')} ({_plural(summary['answers'], 'answer')}) in "
                 f"{_duration(summary['seconds'])} · grades {grades}")
-    tail = f"{summary['left']} left in this session · {summary['due_tomorrow']} due tomorrow"
+    tail = f"{summary['left']} left in this session"
     if summary["next_due"]:
         tail += f" · next due {summary['next_due']}"
     console.print(Text(text, style="bold"))

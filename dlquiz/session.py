@@ -112,7 +112,7 @@ class Session:
     def _build(self, cards: list[Card], limit, new_limit, review_limit) -> list[Item]:
         states = self.store.states()
         if self.cram:
-            items = [Item(card, "cram", self._draw(card)) for card in cards]
+            items = [Item(card, "cram") for card in cards]
             return items[:limit] if limit is not None else items
         due: list[tuple[date, int, Card]] = []
         new: list[Card] = []
@@ -128,13 +128,9 @@ class Session:
         new_done, reviews_done = self.store.counts_on(self.day)
         new_left = max(0, (self.config.new_per_day if new_limit is None else new_limit) - new_done)
         reviews_left = max(0, (self.config.reviews_per_day if review_limit is None else review_limit) - reviews_done)
-        items = [Item(card, "review", self._draw(card)) for _, _, card in due[:reviews_left]]
-        items += [Item(card, "new", 0) for card in new[:new_left]]
+        items = [Item(card, "review") for _, _, card in due[:reviews_left]]
+        items += [Item(card, "new") for card in new[:new_left]]
         return items[:limit] if limit is not None else items
-
-    def _draw(self, card: Card) -> int:
-        """The parametric draw for a card: one more than its logged reviews, so each review differs."""
-        return 0
 
     # -- the loop
     @property
@@ -151,6 +147,17 @@ class Session:
 
     def state(self, card: Card) -> CardState:
         return self.store.state(card.id)
+
+    def shown_card(self, item: Item) -> Card:
+        """The card as this review shows it: a parametric card drawn with fresh numbers, seeded by
+        its review number (so an undo brings back the same numbers); any other card as it is."""
+        if getattr(item.card, "template", None) is None:
+            return item.card
+        if not item.draw:
+            item.draw = self.store.review_number(item.card.id) + 1
+        from dlquiz import templates
+
+        return templates.instantiate(item.card, item.draw)
 
     def preview(self, item: Item) -> dict[int, int | None]:
         """The interval each grade would give (None: this grade changes no schedule)."""
@@ -170,7 +177,7 @@ class Session:
             raise
         requeued = None
         if quality < 4:  # SM-2 step 7: again at the end of the session, until it scores 4 or more
-            requeued = Item(item.card, "cram" if item.kind == "cram" else "redrill", item.draw)
+            requeued = Item(item.card, "cram" if item.kind == "cram" else "redrill")  # fresh numbers
             self.queue.append(requeued)
         self.history.append(_Action("grade", item, review=review, requeued=requeued))
         self.grades[quality] += 1

@@ -57,7 +57,33 @@ def m001_initial(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]
+def m002_stats_indexes(db: sqlite3.Connection) -> None:
+    # Undo entries through a small partial index: "not undone" no longer scans the whole log.
+    db.execute("CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL")
+    # `dlquiz stats` reads answers and time per day, for all cards or for some decks' cards, from
+    # these indexes alone. A card's rows still come out of reviews_by_card in log order (by rowid)
+    # when a query asks for one card ORDER BY id: a card has few rows, so the sort costs nothing.
+    db.execute("DROP INDEX reviews_by_day")
+    db.execute("CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)")
+    db.execute("DROP INDEX reviews_by_card")
+    db.execute("CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)")
+
+
+def m003_anki_notes(db: sqlite3.Connection) -> None:
+    # What `dlquiz export` sent to Anki: per note, a hash of its content and when that content was
+    # first exported (the note's modification time, which decides whether Anki takes an update),
+    # and whether the export has reported its card as gone from the decks.
+    db.execute("""
+        CREATE TABLE anki_notes (
+            guid TEXT PRIMARY KEY,                -- the note's GUID in Anki
+            card_id TEXT NOT NULL,
+            content TEXT NOT NULL,                -- hash of the fields and tags as exported
+            changed_at INTEGER NOT NULL,          -- Unix seconds: when this content was first exported
+            gone INTEGER NOT NULL DEFAULT 0       -- 1 once an export reported the card deleted
+        ) WITHOUT ROWID""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_stats_indexes, m003_anki_notes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -139,8 +165,14 @@ class Store:
     def _check_and_migrate(self) -> None:
         # Read before writing anything, so a foreign or newer file is left exactly as it was.
         try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # One read transaction: another process creating the store at this moment is seen
+            # either not at all or completely (never version 0 with tables).
+            self.db.execute("BEGIN")
+            try:
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            finally:
+                self.db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             raise StoreError(f"{self.path}: cannot open the review store ({exc})") from None
         except sqlite3.DatabaseError as exc:
@@ -302,6 +334,17 @@ class Store:
             (day.isoformat(),),
         ).fetchone()
         return int(row[0]), int(row[1])
+
+    def review_number(self, card_id: str) -> int:
+        """How many grades of this card stand in the log (undone ones not counted): the next
+        review is number review_number + 1, which seeds a parametric card's numbers, so an undo
+        shows the same numbers again."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND kind != 'undo' "
+            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
+            (card_id,),
+        ).fetchone()
+        return int(row[0])
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

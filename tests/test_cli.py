@@ -152,7 +152,8 @@ def test_help_imports_no_heavy_module():
         "    runpy.run_module('dlquiz', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('sympy', 'numpy', 'genanki', 'markdown_it', 'mdit_py_plugins', 'nh3', 'yaml', 'dlquiz.decks')\n"
+        "heavy = ('sympy', 'numpy', 'genanki', 'markdown_it', 'mdit_py_plugins', 'nh3', 'yaml', 'dlquiz.decks',\n"
+        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render', 'dlquiz.richmd', 'dlquiz.mathtext', 'dlquiz.mathparse')\n"
         "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)

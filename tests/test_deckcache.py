@@ -76,3 +76,20 @@ def test_no_home_means_no_cache_but_everything_works(write_deck, isolated, monke
     monkeypatch.setenv("DLQUIZ_HOME", str(tmp_path / "missing"))
     assert decks.load_collection().card("t-one")
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_cache_from_other_deck_rules_is_not_used(write_deck, isolated, monkeypatch):
+    import marshal
+
+    write_deck("t.yaml", deck_text(ONE))
+    decks.load_collection()
+    cache = cache_path(isolated["home"])
+    data = marshal.loads(cache.read_bytes())
+    data["version"] = "0.0.0-older-rules"
+    cache.write_bytes(marshal.dumps(data))
+    parsed = []
+    real = decks.load_text
+    monkeypatch.setattr("dlquiz.deckcache.load_text", lambda *a: parsed.append(a) or real(*a))
+    assert decks.load_collection().card("t-one")
+    assert len(parsed) == 1
+    assert marshal.loads(cache.read_bytes())["version"] != "0.0.0-older-rules"

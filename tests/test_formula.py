@@ -61,3 +61,97 @@ def test_too_complex_answers_within_a_second(text):
     with pytest.raises(TooComplex):
         parse(text)
     assert time.perf_counter() - started < 1
+
+
+# --- the tree behind parse(): exact numbers, values at points, guards before sympy (issue 4) --
+
+from fractions import Fraction  # noqa: E402
+
+from dlquiz import formula  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("⌊(32 + 2·1 − 5) / 2⌋ + 1", 15),
+        ("(5*5*3 + 1)*100", 7600),
+        ("0.1 + 0.2", Fraction(3, 10)),  # exact, not 0.30000000000000004
+        ("1/7", Fraction(1, 7)),
+        ("sqrt(16/9)", Fraction(4, 3)),
+        ("2^-1", Fraction(1, 2)),
+        ("-2^2", -4),
+        ("⌈2.1⌉ + max(1, 2, 3)", 6),
+        ("7.6e3", 7600),
+    ],
+)
+def test_evaluate_is_exact_while_the_arithmetic_is_rational(text, value):
+    result = formula.evaluate(text)
+    assert isinstance(result, Fraction) and result == value
+
+
+def test_evaluate_turns_to_floats_for_irrational_values():
+    assert formula.evaluate("e^2 / (e^1 + e^2 + e^0)") == pytest.approx(0.66524095)
+    assert formula.evaluate("sin(3 / 10000^(2/8))") == pytest.approx(0.29552020666)
+    started = time.perf_counter()
+    assert formula.evaluate("0.999^10000") == pytest.approx(4.5173345977e-05)
+    assert formula.evaluate("1.0000001^(10^9)") == pytest.approx(2.6881038e43, rel=1e-6)
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x + 1", "'x' is not a number"),
+        ("1/0", "division by zero"),
+        ("1/(2 - 2)", "division by zero"),
+        ("(-8)^(1/3)", "a negative number to a fractional power is not a real number"),
+        ("log(0)", "the logarithm of a number <= 0 is undefined"),
+        ("sqrt(-4)", "the square root of a negative number is not a real number"),
+        ("g(2)", "g() is an unspecified activation, not a number"),
+        ("2 3", "missing operator between 2 and 3 at position 3"),
+        ("max(1)", "max() takes at least 2 arguments, not 1"),
+        ("exp(1000)", "too complex: the number is far too large"),
+        ("10^300 * 10^300", "too complex: the number is far too large"),
+    ],
+)
+def test_evaluate_refuses_with_a_reason(text, message):
+    with pytest.raises(FormulaError) as info:
+        formula.evaluate(text)
+    assert str(info.value) == message
+
+
+def test_greek_letter_and_digit_is_a_subscript():
+    assert formula.names(formula.parse_tree("β1 + β₂ + beta_3 + β")) == {"beta_1", "beta_2", "beta_3", "beta"}
+
+
+@pytest.mark.parametrize("text", ["floor(exp(exp(100)))", "sigma(exp(exp(100)))", "floor(pi*10^1000)", "1.0000001^(10^9)"])
+def test_sympy_never_sees_a_huge_numeric_part(text):
+    # sympy would evaluate floor(exp(exp(100))) for ever; the tree refuses it first
+    started = time.perf_counter()
+    with pytest.raises(TooComplex):
+        parse(text)
+    assert time.perf_counter() - started < 1
+
+
+def test_probe_values_and_undefined_points():
+    tree = formula.parse_tree("v_t / (1 - beta^t)")
+    assert formula.probe(tree, {"v_t": 1, "beta": 0.5, "t": 2}) == pytest.approx(4 / 3)
+    with pytest.raises(formula.Undefined):
+        formula.probe(tree, {"v_t": 1, "beta": 1, "t": 2})
+    assert formula.probe(formula.parse_tree("sqrt(x)"), {"x": -4}) == pytest.approx(2j)
+    with pytest.raises(formula.Undefined):
+        formula.probe(formula.parse_tree("relu(sqrt(x))"), {"x": -4})
+
+
+def test_pretty_shows_formulas_as_people_write_them():
+    assert formula.pretty(parse("v_t / (1 - beta^t)")) == "v_t/(1 - β^t)"
+    assert formula.pretty(parse("beta_2*s_dW + e^x")) == "β₂·s_dW + exp(x)"
+    assert formula.pretty_name("alpha_0") == "α₀"
+    assert formula.pretty_name("Gamma_u") == "Γ_u"
+
+
+@pytest.mark.parametrize("text", ["9e348691", "1e-400", "1" * 61])
+def test_a_number_written_with_a_huge_exponent_is_too_complex(text):
+    with pytest.raises(TooComplex) as info:
+        formula.parse_tree(text)
+    assert str(info.value) == "too complex: a number with too many digits"

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
-import subprocess
 import sys
 from datetime import date, datetime, timedelta
 
@@ -32,13 +30,13 @@ def three(write_deck):
 
 def env_at(days=0, **extra):
     env = dict(os.environ)
-    env.update(NO_COLOR="1", TERM="dumb", COLUMNS="100", DLQUIZ_NOW=(START + timedelta(days=days)).isoformat())
+    env.update(NO_COLOR="1", TERM="xterm", COLUMNS="100", DLQUIZ_NOW=(START + timedelta(days=days)).isoformat())
     env.update(extra)
     return env
 
 
 def spawn(*args, days=0):
-    child = pexpect.spawn(sys.executable, ["-m", "dlquiz", "review", *args], env=env_at(days), encoding="utf-8",
+    child = pexpect.spawn(sys.executable, ["-m", "dlquiz", "review", "--plain", *args], env=env_at(days), encoding="utf-8",
                           timeout=30, dimensions=(50, 100))
     return child
 
@@ -70,7 +68,8 @@ def test_reveal_grade_and_quit_with_a_summary(three, isolated):
     child.expect("Question number 1")
     child.send("q")
     child.expect(r"Reviewed 1 card \(1 answer\) in \d+s · grades 5×1")
-    child.expect("2 left in this session · 1 due tomorrow · next due 2026-11-27")
+    child.expect("2 left in this session · next due 2026-11-27")
+    child.expect(r"Today 1 answer on 1 card in \d+s · tomorrow 1 due")
     assert finish(child) == 0
     with store(isolated) as s:
         assert s.state("t-0").due == date(2026, 11, 27)
@@ -227,17 +226,18 @@ def test_sigkill_loses_at_most_the_card_on_screen(three, isolated):
 
 
 def test_two_sessions_at_once_lose_nothing(write_deck, isolated):
+    """Two sessions on one store, both with the same 30 new cards, grading as fast as keys come."""
     write_deck("t.yaml", deck(30))
-    keys = "\n4\n" * 30 + "q\n"
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "dlquiz", "review", "--new", "30"], env=env_at(), stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(keys, timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outputs):
-        assert p.returncode == 0, err
-        assert "Reviewed 30 cards" in out
+    children = [spawn("--new", "30") for _ in range(2)]
+    for child in children:  # both queues are built before either grades
+        child.expect(r"0 done · 30 left")
+        child.expect("show answer")
+    for _ in range(30):
+        for child in children:
+            child.send(" 4")
+    for child in children:
+        child.expect(r"Reviewed 30 cards \(30 answers\)", timeout=120)
+        assert finish(child) == 0
     with store(isolated) as s:
         rows = s.db.execute("SELECT card_id, COUNT(*) FROM reviews WHERE kind = 'review' GROUP BY card_id").fetchall()
         assert len(rows) == 30 and all(count == 2 for _, count in rows)
@@ -270,3 +270,128 @@ def test_check_reports_orphaned_history(three, isolated, cli, write_deck):
     result = cli("check")
     assert result.exit_code == 0
     assert "1 orphaned card(s) with review history but in no deck (kept): t-0" in result.stdout
+
+
+CHECKABLE = """\
+course: 4
+week: 1
+title: Checkable
+cards:
+  - id: n-params
+    kind: numeric
+    question: How many parameters do 100 filters of 5x5 over RGB have?
+    answer: 7600
+    explain: (5·5·3 + 1) · 100
+  - id: n-drill
+    template: conv_output_size
+    tags: [drill]
+  - id: n-formula
+    kind: formula
+    question: Give the bias-corrected average.
+    answer: '$\\frac{v_t}{1-\\beta^t}$'
+    expr: v_t / (1 - beta^t)
+"""
+
+
+@pytest.fixture
+def checkable(write_deck):
+    write_deck("n.yaml", CHECKABLE)
+
+
+def test_typed_answers_are_checked_and_suggest_a_grade(checkable, isolated):
+    child = spawn("--limit", "1")
+    child.expect("How many parameters")
+    child.expect("answer › ")
+    child.sendline("7,500")
+    child.expect("✗ 7,500 is not 7,600")
+    child.expect(r"Enter = 1 · grade 0-5")
+    child.send("\r")  # accept the suggestion
+    child.expect(r"\[again\]")  # wrong: back at the end of the session
+    child.expect("answer › ")
+    child.sendline("(5*5*3+1)*100")
+    child.expect("✓")
+    child.expect(r"Enter = 4 · grade 0-5")
+    child.send("5")  # the grade stays the learner's
+    child.expect("Nothing left for today")
+    assert finish(child) == 0
+    with store(isolated) as s:
+        grades = [r[0] for r in s.db.execute("SELECT grade FROM reviews ORDER BY id")]
+        assert grades == [1, 5]
+
+
+def test_formula_answers_are_compared_by_sympy(checkable, isolated, cli):
+    result = cli("review", "--limit", "3", input="\n1\n\n1\nv_t/(1-β^t)\n\n")
+    assert result.exit_code == 0, result.output
+    assert "✓" in result.stdout
+    with store(isolated) as s:
+        assert s.state("n-formula").sm2.easiness == 2.5  # graded 4, the suggestion
+
+
+def test_an_empty_answer_shows_it_unchecked(checkable, isolated, cli):
+    result = cli("review", "--limit", "1", input="\n4\n")
+    assert result.exit_code == 0
+    assert "✓" not in result.stdout and "✗" not in result.stdout
+    assert "7,600" in result.stdout
+
+
+def test_a_parametric_card_shows_the_same_numbers_after_undo(checkable, isolated):
+    child = spawn("--tag", "drill")
+    child.expect(r"A (\d+)×\d+ input is convolved with a (\d+)×\d+ filter, padding p = (\d+) and stride s = (\d+)")
+    first = child.match.groups()
+    child.expect("answer › ")
+    child.sendline("")
+    child.expect(r"grade 0-5")
+    child.send("5")
+    child.expect("Nothing left for today")  # graded 5: done for today
+    finish(child)
+    child = spawn("--tag", "drill", "--cram")
+    child.expect(r"A (\d+)×\d+ input is convolved with a (\d+)×\d+ filter, padding p = (\d+) and stride s = (\d+)")
+    second = child.match.groups()
+    child.expect("answer › ")
+    child.sendline("")
+    child.expect("grade 0-5")
+    child.send("5")
+    child.expect("Nothing left for today")
+    finish(child)
+    child = spawn("--tag", "drill", "--cram")
+    child.expect(r"A (\d+)×\d+ input is convolved")
+    child.expect("answer › ")
+    child.sendline(":q")
+    finish(child)
+    assert first != second  # a new review draws new numbers
+    with store(isolated) as s:
+        last = s.db.execute("SELECT MAX(id) FROM reviews").fetchone()[0]
+        s.undo(last, date(2026, 11, 26), START)
+    child = spawn("--tag", "drill", "--cram")
+    child.expect(r"A (\d+)×\d+ input is convolved with a (\d+)×\d+ filter, padding p = (\d+) and stride s = (\d+)")
+    assert child.match.groups() == second  # after the undo: the same numbers again
+    child.expect("answer › ")
+    child.sendline(":q")
+    finish(child)
+
+
+def test_code_in_a_deck_never_runs_in_review(write_deck, isolated, cli, tmp_path):
+    marker = tmp_path / "pwned"
+    write_deck("evil.yaml", f"""\
+course: 1
+week: 1
+title: Evil
+cards:
+  - id: evil-check
+    kind: numeric
+    question: How many?
+    answer: 1
+    check: __import__('os').system('touch {marker}')
+  - id: evil-formula
+    kind: formula
+    question: Give it.
+    answer: x
+    expr: __import__('os').system('touch {marker}')
+""")
+    result = cli("review", input="1\n\nx\n\n")
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert "evil-check" in checked.stderr and "evil-formula" in checked.stderr
+    assert not marker.exists()

@@ -19,8 +19,11 @@ DAY = date(2026, 11, 26)
 
 SCHEMA = [
     ("index", "cards_by_due", "CREATE INDEX cards_by_due ON cards(due)"),
-    ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, id)"),
-    ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind)"),
+    ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
+    ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
+    ("index", "reviews_undone", "CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL"),
+    ("table", "anki_notes", "CREATE TABLE anki_notes ( guid TEXT PRIMARY KEY, card_id TEXT NOT NULL, content TEXT NOT NULL, "
+     "changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
     ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
      "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT ) WITHOUT ROWID"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
@@ -189,3 +192,20 @@ def test_unwritable_home_is_a_clear_error(monkeypatch):
         open_store()
     assert str(info.value).startswith("/proc")
     assert "writ" in str(info.value) or "open" in str(info.value)
+
+
+def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from datetime import date, datetime, timezone; from dlquiz.store import Store\n"
+        "s = Store(__import__('pathlib').Path(sys.argv[1]))\n"
+        "s.record(sys.argv[2], 4, 'review', date(2026, 11, 26), datetime(2026, 11, 26, tzinfo=timezone.utc))\n"
+    )
+    path = tmp_path / "dlquiz.db"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), f"c{i}"], stderr=subprocess.PIPE, text=True) for i in range(6)]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    with Store(path) as s:
+        assert sorted(s.states()) == [f"c{i}" for i in range(6)]
