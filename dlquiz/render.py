@@ -60,7 +60,7 @@ def markdown(text: str, options: Options = DEFAULT) -> RenderableType:
     """Card text (Markdown with `$...$` / `$$...$$` math) as a Rich renderable."""
     if richmd.is_plain(text):  # most card text: skip the Markdown parse, same output
         return richmd.paragraphs(text, options.raw_math)
-    return richmd.MathMarkdown(text, raw_math=options.raw_math)
+    return richmd.math_markdown(text, options.raw_math)
 
 
 def text_line(text: str, options: Options = DEFAULT) -> str:

@@ -188,10 +188,16 @@ class Reviewer:
         self.console.print(Text(f"{accept}grade 0-5 · u undo · s bury · ? keys · q quit", style="dim"))
 
     # -- the loop
+    def _warm_up(self) -> None:
+        """Import what later cards need while the learner reads the first one: the Markdown
+        renderer and, when formulas are to be checked, sympy (~0.3 s)."""
+        import dlquiz.richmd_markdown  # noqa: F401
+
+        if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in list(self.session.queue)):
+            answers_module().warm_up()
+
     def run(self) -> dict:
-        if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in self.session.queue):
-            # sympy takes ~0.3 s to import: warm it while the learner reads the first card
-            threading.Thread(target=answers_module().warm_up, daemon=True).start()
+        self._warmed = False
         try:
             with self.keys.active():
                 self._loop()
@@ -207,6 +213,9 @@ class Reviewer:
             shown = time.monotonic()
             self.header(item)
             self.question(item, card)
+            if not self._warmed:  # only now: nothing may delay the first card
+                self._warmed = True
+                threading.Thread(target=self._warm_up, daemon=True).start()
             suggestion = None
             if answers_module().checkable(card):
                 self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))

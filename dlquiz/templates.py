@@ -271,6 +271,12 @@ def until(make: Callable[[], Any], accept: Callable[[Any], bool], what: str) -> 
     raise TemplateError(f"no {what} in {10 * TRIES} tries")
 
 
+def article(number: int) -> str:
+    """'A' or 'An' before a number read aloud: an 8, an 11, an 18, an 80-89, an 800..."""
+    text = str(number)
+    return "An" if text.startswith("8") or text in ("11", "18") or (len(text) in (5, 6) and text[:2] in ("11", "18")) else "A"
+
+
 def num(value: Any) -> str:
     """A number inside a formula: `3`, `0.25`, `(−2)` (negative ones in parentheses)."""
     if isinstance(value, Fraction):

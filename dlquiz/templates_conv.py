@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlquiz.templates import Drawn, Param, num, shown, solved, template, until
+from dlquiz.templates import Drawn, Param, article, num, shown, solved, template, until
 
 _DRAWN = "(new numbers at every review)"
 
@@ -33,7 +33,7 @@ def _conv_output_size(v, rng):
     answer = _ref().conv_output_size(n, f, pad=p, stride=s)
     closed = f"⌊({n} + 2·{p} − {f}) / {s}⌋ + 1"
     return solved(
-        f"A {n}×{n} input is convolved with a {f}×{f} filter, padding p = {p} and stride s = {s}. "
+        f"{article(n)} {n}×{n} input is convolved with a {f}×{f} filter, padding p = {p} and stride s = {s}. "
         "What is the height (and width) of the output?", answer, "⌊(n + 2p − f) / s⌋ + 1", closed)
 
 
@@ -90,7 +90,7 @@ def _same_padding(v, rng):
     answer = _ref().same_padding(f)
     closed = f"({f} − 1) / 2"
     return solved(
-        f"A {n}×{n} input goes through a {f}×{f} convolution with stride 1. What padding p keeps "
+        f"{article(n)} {n}×{n} input goes through a {f}×{f} convolution with stride 1. What padding p keeps "
         f"the output {n}×{n} (a 'same' convolution)?", answer, "p = (f − 1) / 2", closed)
 
 
