@@ -18,7 +18,6 @@ import re
 
 from rich.text import Text
 
-from dlquiz import mathtext
 
 MATH_FENCE = "dlquiz-display-math"
 # `$` opens math before a non-space and closes it after a non-space, not before a digit; inline
@@ -41,6 +40,13 @@ _LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 MATH_INDENT = 2
 
 
+def _mathtext():
+    """dlquiz.mathtext, imported when the first formula is met (text without math never needs it)."""
+    from dlquiz import mathtext
+
+    return mathtext
+
+
 def escape(text: str) -> str:
     """`text` as Markdown that shows exactly `text`."""
     return _PUNCT.sub(r"\\\1", text)
@@ -53,7 +59,7 @@ def prepare(text: str, raw_math: bool = False) -> tuple[str, tuple[str, ...]]:
 
     def replace(m: re.Match) -> str:
         if m.group("inline") is not None:
-            return escape(m.group() if raw_math else mathtext.inline(m.group("inline")))
+            return escape(m.group() if raw_math else _mathtext().inline(m.group("inline")))
         if m.group("display") is None:
             return m.group()  # code, fenced code or an escape: as written
         if raw_math:
@@ -61,7 +67,7 @@ def prepare(text: str, raw_math: bool = False) -> tuple[str, tuple[str, ...]]:
         line_start = text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
         if before.lstrip().startswith("|"):  # inside a table row: one line is all there is
-            return escape(mathtext.inline(m.group("display")))
+            return escape(_mathtext().inline(m.group("display")))
         formulas.append(m.group("display"))
         line_end = text.find("\n", m.end())
         return _math_fence(len(formulas) - 1, before, text[m.end():line_end if line_end >= 0 else None])
@@ -98,7 +104,7 @@ def plain_text(text: str) -> str:
     def one_line(m: re.Match) -> str:
         latex = m.group("inline") if m.group("inline") is not None else m.group("display")
         if latex is not None:
-            return mathtext.inline(latex)
+            return _mathtext().inline(latex)
         return m.group()[1:] if m.group() == "\\$" else m.group()
 
     return _SCAN.sub(one_line, text)
