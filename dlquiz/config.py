@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -36,6 +35,8 @@ def load(home: Path) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read ({exc})") from None
+    import tomllib  # only when there is a config file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -16,11 +16,14 @@ review store.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import marshal
 import os
-import tempfile
 from pathlib import Path
+
+try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, 5 ms before the first card
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b
 
 from dlquiz.decks import Card, Deck, _Bad, display_path, deck_id_for, load_text, read_text
 from dlquiz.errors import Problem
@@ -35,7 +38,7 @@ def _version() -> str:
     The deck-rule modules' own bytes are hashed, so even an edit between releases invalidates it."""
     import dlquiz
 
-    digest = hashlib.blake2b(digest_size=8)
+    digest = blake2b(digest_size=8)
     package = Path(dlquiz.__file__).parent
     for name in ("decks.py", "yamlread.py", "templates.py", "templates_conv.py", "templates_nets.py"):
         try:
@@ -84,7 +87,7 @@ class DeckCache:
 
             return load_file(path)
         key = os.path.abspath(path)
-        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        digest = blake2b(raw, digest_size=16).digest()
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns and entry[2] == digest:
             self.used.add(key)
@@ -126,6 +129,8 @@ class DeckCache:
         data = {"version": VERSION, "card_fields": _CARD_FIELDS, "deck_fields": _DECK_FIELDS, "entries": self.entries}
         try:
             self.path.parent.mkdir(exist_ok=True)
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".decks-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:

@@ -115,6 +115,14 @@ class Keys:
         return char
 
 
+_TYPED_KINDS = ("truefalse", "choice", "numeric", "shape", "formula")  # = answers.CHECKABLE
+
+
+def _asks_for_answer(card) -> bool:
+    """answers.checkable without importing answers (and its parsers) before the first card."""
+    return card.kind in _TYPED_KINDS or getattr(card, "template", None) is not None
+
+
 def answers_module():
     from dlquiz import answers
 
@@ -217,7 +225,7 @@ class Reviewer:
                 self._warmed = True
                 threading.Thread(target=self._warm_up, daemon=True).start()
             suggestion = None
-            if answers_module().checkable(card):
+            if _asks_for_answer(card):
                 self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
                 action, suggestion = self._typed_answer(card)
             else:

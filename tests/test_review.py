@@ -395,3 +395,32 @@ cards:
     assert checked.exit_code == 1
     assert "evil-check" in checked.stderr and "evil-formula" in checked.stderr
     assert not marker.exists()
+
+
+def test_the_reviewer_knows_the_checkable_kinds_without_importing_answers():
+    from dlquiz import answers, reviewer
+
+    assert reviewer._TYPED_KINDS == answers.CHECKABLE
+
+
+def test_the_config_file_sets_the_daily_limits(write_deck, isolated, cli):
+    write_deck("t.yaml", deck(5))
+    (isolated["home"] / "config.toml").write_text("new_per_day = 2\n", encoding="utf-8")
+    result = cli("review", input="\n4\n\n4\n")
+    assert "Reviewed 2 cards" in result.stdout
+    assert "0 left in this session" in result.stdout or "Nothing left for today" in result.stdout
+
+
+@pytest.mark.parametrize("text, message", [
+    ("new_per_dy = 2\n", "unknown setting 'new_per_dy' (did you mean 'new_per_day'?)"),
+    ("rollover_hour = 25\n", "rollover_hour must be a whole number from 0 to 23, not 25"),
+    ("new_per_day = \n", "invalid TOML"),
+])
+def test_a_bad_config_file_is_one_clear_line(write_deck, isolated, cli, text, message):
+    write_deck("t.yaml", deck(1))
+    path = isolated["home"] / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("review")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}: ") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
