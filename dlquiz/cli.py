@@ -352,7 +352,7 @@ class DelayedProgress:
             self.bar = Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
                                 TimeRemainingColumn(), console=console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(what, total=total)
+            self.task = self.bar.add_task(what, total=total, completed=done)
         self.bar.update(self.task, description=what, completed=done, total=total)
 
     def __enter__(self) -> "DelayedProgress":
