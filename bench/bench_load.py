@@ -42,7 +42,7 @@ def bare_parse(paths: list[Path]) -> None:
 
 
 def dlquiz_load(paths: list[Path]) -> None:
-    collection = decks.load_collection(paths=paths)
+    collection = decks.load_collection(paths=paths, cache=False)  # the parse itself, not the cache
     assert collection.cards
 
 

@@ -53,7 +53,7 @@ def worker(kind: str) -> dict:
     from dlquiz import decks, render
     from dlquiz.paths import bundled_cards_dir
 
-    collection = decks.load_collection(paths=decks.discover([bundled_cards_dir()]))
+    collection = decks.load_collection(paths=decks.discover([bundled_cards_dir()]), cache=False)
     titles = {deck.id: deck.title for deck in collection.decks}
     view = render.card_view if kind == "dlquiz" else _stock_view
     console = Console(file=io.StringIO(), width=100, color_system=None)

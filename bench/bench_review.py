@@ -38,7 +38,7 @@ def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
     from dlquiz.store import Store
 
     write_collection(root / "cards", cards, 100)
-    collection = decks.load_collection(paths=decks.discover([root / "cards"]))
+    collection = decks.load_collection(paths=decks.discover([root / "cards"]), cache=False)
     now = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
     store = Store(root / "dlquiz.db")
     session = Session(collection, store, day=now.date(), now=lambda: now, new_limit=reviews)
