@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import random
 import re
 import signal
@@ -28,7 +27,7 @@ from fractions import Fraction
 from typing import Iterator
 
 from dlquiz import formula
-from dlquiz.formula import FormulaError, Node, Undefined
+from dlquiz.formula import Node, Undefined
 
 POINTS = 10
 TIME_LIMIT = 0.6  # seconds for the sympy part; parsing and probing take milliseconds
