@@ -143,11 +143,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _duration(seconds: int) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
-
-
 class Reviewer:
     """Runs a session on a console with keys; returns the session's summary."""
 
@@ -301,12 +296,14 @@ class Reviewer:
 
 def print_summary(console: Console, summary: dict) -> None:
     """The end-of-session summary: cards, grades, time, what is due next."""
+    from dlquiz.statsview import duration  # the one time-span format, shared with `dlquiz stats`
+
     if not summary["answers"]:
         text = "No cards reviewed."
     else:
         grades = " ".join(f"{q}×{n}" for q, n in sorted(summary["grades"].items(), reverse=True))
         text = (f"Reviewed {_plural(summary['cards'], 'card')} ({_plural(summary['answers'], 'answer')}) in "
-                f"{_duration(summary['seconds'])} · grades {grades}")
+                f"{duration(summary['seconds'] * 1000)} · grades {grades}")
     tail = f"{summary['left']} left in this session"
     if summary["next_due"]:
         tail += f" · next due {summary['next_due']}"

@@ -223,18 +223,16 @@ class Session:
     # -- the end
     def summary(self) -> dict:
         """What the session did and what comes next."""
-        states = self.store.states()
         known = self.collection.cards
-        tomorrow = self.day + timedelta(days=1)
-        upcoming = sorted(s.due for cid, s in states.items() if cid in known and s.due is not None and s.due > self.day)
+        upcoming = [s.due for cid, s in self.store.states().items() if cid in known and s.due is not None and s.due > self.day]
+        next_due = min(upcoming, default=None)
         return {
             "cards": len(self.reviewed),
             "answers": self.done,
             "grades": {q: self.grades[q] for q in GRADES if self.grades[q]},
             "seconds": round(time.monotonic() - self.started),
             "left": self.left,
-            "due_tomorrow": sum(1 for d in upcoming if d <= tomorrow),
-            "next_due": upcoming[0].isoformat() if upcoming else None,
+            "next_due": next_due.isoformat() if next_due else None,
         }
 
 
