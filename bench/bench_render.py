@@ -11,6 +11,7 @@ includes every first-use cost (the LaTeX parser's tables, Pygments lexers, empty
 math converted), "print" is Rich laying them out. Times are CPU time of that process (the
 machine may be shared) and the best of --repeat runs, baseline and dlquiz runs interleaved.
 Target: dlquiz cold <= 0.5 s in total; the ratios show what dlquiz costs over stock Rich.
+The machine may be shared: CPU time still varies by about ±10% between runs, hence best-of.
 
 Run: python bench/bench_render.py [--repeat R]
 """
@@ -48,6 +49,7 @@ def worker(kind: str) -> dict:
     math parsed) and of printing them (Rich's layout), per pass."""
     import pylatexenc.latexwalker  # noqa: F401  (imports are not what is measured)
     import rich.markdown  # noqa: F401
+    import dlquiz.cardmd, dlquiz.mathtext, dlquiz.richmd_markdown  # noqa: F401,E401
     from rich.console import Console
 
     from dlquiz import decks, render
@@ -63,7 +65,10 @@ def worker(kind: str) -> dict:
         views = [view(card, titles[card.deck]) for card in collection.cards.values()]
         built = time.process_time()
         for one in views:
-            console.print(one)
+            if kind == "dlquiz":
+                render.print_card(console, one)  # as `dlquiz show` prints a card
+            else:
+                console.print(one)
         out[phase + " build"] = built - started
         out[phase + " print"] = time.process_time() - built
         out[phase] = time.process_time() - started

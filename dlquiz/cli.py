@@ -159,7 +159,7 @@ def show(
     card = collection.card(card_id)
     deck = collection.deck(card.deck)
     options = render.Options(raw_math=raw_math, plain=plain)
-    render.console(options).print(render.card_view(card, deck_title=deck.title, options=options))
+    render.print_card(render.console(options), render.card_view(card, deck_title=deck.title, options=options))
 
 
 @app.command()

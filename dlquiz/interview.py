@@ -156,7 +156,7 @@ def confirm(console: Console, plan: authoring.Plan, question: str) -> bool:
     """Show the card as it will be rendered, then ask."""
     from dlquiz import render
 
-    console.print(render.card_view(plan.card, deck_title=plan.deck_title))
+    render.print_card(console, render.card_view(plan.card, deck_title=plan.deck_title))
     try:
         return Confirm.ask(question, console=console, default=True)
     except EOFError:

@@ -6,7 +6,7 @@ Unicode before Markdown sees it; dlquiz.mathtext does the conversion). Every fun
 Commands build one Options from their flags and use `console(options)` to print:
 
     options = render.Options(raw_math=raw_math, plain=plain)
-    render.console(options).print(render.card_view(card, deck_title=deck.title, options=options))
+    render.print_card(console, render.card_view(card, deck_title=deck.title, options=options))
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 
-from dlquiz import richmd
+from dlquiz import layout, richmd
 from dlquiz.decks import Card
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -60,7 +60,9 @@ def markdown(text: str, options: Options = DEFAULT) -> RenderableType:
     """Card text (Markdown with `$...$` / `$$...$$` math) as a Rich renderable."""
     if richmd.is_plain(text):  # most card text: skip the Markdown parse, same output
         return richmd.paragraphs(text, options.raw_math)
-    return richmd.math_markdown(text, options.raw_math)
+    from dlquiz.cardmd import CardMarkdown  # markdown-it: imported when first needed
+
+    return CardMarkdown(text, options.raw_math)
 
 
 def text_line(text: str, options: Options = DEFAULT) -> str:
@@ -91,22 +93,83 @@ def format_answer(card: Card, options: Options = DEFAULT) -> str:
     return text
 
 
+def answer_view(card: Card, options: Options = DEFAULT) -> RenderableType:
+    """`markdown(format_answer(card, options))`, shown the same, without parsing the Markdown
+    dlquiz wrote itself where the card's own text in it is plain."""
+    answer = card.answer
+    if card.kind in ("truefalse", "numeric", "shape"):
+        from dlquiz import cardmd
+
+        shown = format_answer(card, options)[2:-2]  # inside its ** **
+        shown = shown if card.kind != "shape" else "(" + ", ".join(str(d) for d in answer) + ("" if len(answer) > 1 else ",") + ")"
+        return cardmd.CardMarkdown.built(cardmd.paragraph((shown, "strong")))
+    if card.kind == "choice":
+        chosen = answer if isinstance(answer, tuple) else (answer,)
+        if _all_plain(chosen):
+            from dlquiz import cardmd
+
+            pieces: list[tuple[str, str]] = []
+            for a in chosen:
+                pieces += [("", "\n")] if pieces else []
+                pieces += [(f"{LETTERS[card.options.index(a)]}.", "strong"), (" " + _plain(a, options), "")]
+            return cardmd.CardMarkdown.built(cardmd.paragraph(*pieces))
+    text = format_answer(card, options)
+    if card.kind == "formula" and text.startswith("$$") and not options.raw_math:
+        from dlquiz import cardmd
+
+        return cardmd.display_math(text[2:-2])
+    return markdown(text, options)
+
+
+def options_view(card: Card, options: Options = DEFAULT) -> RenderableType:
+    """`markdown(options_block(card))`, shown the same, without a Markdown parse when the
+    options are plain text."""
+    if not _all_plain(card.options or ()):
+        return markdown(options_block(card), options)
+    from dlquiz import cardmd
+
+    return cardmd.CardMarkdown.built(cardmd.bullet_list([
+        cardmd.paragraph((f"{LETTERS[i]}.", "strong"), (" " + _plain(option, options), ""))
+        for i, option in enumerate(card.options or ())]))
+
+
+def _all_plain(texts) -> bool:
+    """Are these one-line texts without Markdown syntax (math aside)?"""
+    return all(isinstance(t, str) and "\n" not in t and t.strip() and richmd.is_plain(t) for t in texts)
+
+
+def _plain(text: str, options: Options) -> str:
+    return text_line(text.strip(), options) if not options.raw_math else text.strip()
+
+
 def options_block(card: Card) -> str:
     """A choice card's options as a Markdown list: `- **A.** first option`."""
     return "\n".join(f"- **{LETTERS[i]}.** {option}" for i, option in enumerate(card.options or ()))
 
 
 class Frame:
-    """A rounded box with a title and subtitle around a card, drawn like rich.panel.Panel but
-    with the content rendered in one pass (Panel pads it through another renderable, which
-    costs a third of the time it takes to show a card)."""
+    """A rounded box with a title and subtitle around a card's parts, drawn like
+    rich.panel.Panel around a Group, but laid out by dlquiz.layout: Text and card Markdown
+    straight to lines (Rich's own path through Panel, Group and Text.wrap takes most of the time
+    it takes to show a card), anything else by Rich."""
 
-    def __init__(self, body: RenderableType, title: Text, subtitle: str) -> None:
-        self.body, self.title, self.subtitle = body, title, subtitle
+    def __init__(self, parts: list[RenderableType], title: Text, subtitle: str) -> None:
+        self.parts, self.title, self.subtitle = parts, title, subtitle
+
+    def body_lines(self, console: Console, options: ConsoleOptions, width: int) -> list[layout.Line]:
+        lines: list[layout.Line] = []
+        for part in self.parts:
+            if isinstance(part, Text):
+                lines += layout.text_lines(console, part, width)
+            elif hasattr(part, "lines"):  # dlquiz.cardmd.CardMarkdown
+                lines += part.lines(console, options, width)
+            else:
+                lines += layout.rendered(console, part, options, width)
+        return lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        lines = console.render_lines(self.body, options.update(width=max(width - 4, 1), height=None), pad=True)
+        lines = self.body_lines(console, options, max(width - 4, 1))
         yield from _edge(console, "╭", self.title, "╮", width)
         left, right, new_line = Segment("│ "), Segment(" │"), Segment.line()
         for line in lines:
@@ -119,13 +182,27 @@ class Frame:
 
 def _edge(console: Console, first: str, label: Text, last: str, width: int) -> RenderResult:
     """A top or bottom border with `label` centred in it, cut with … when too long."""
-    label = Text(" ") + label + Text(" ") if label.plain else Text()
-    label.truncate(max(width - 4, 0), overflow="ellipsis")
-    spare = max(width - 2 - label.cell_len, 0)
+    size = layout.cells(label.plain) + 2 if label.plain else 0
+    if size > max(width - 4, 0):
+        label = Text(" ") + label + Text(" ")
+        label.truncate(max(width - 4, 0), overflow="ellipsis")
+        size = label.cell_len
+        shown = list(label.render(console, end=""))
+    elif size:
+        shown = [Segment(" "), *(Segment(text, style) for text, style in layout.text_runs(console, label)), Segment(" ")]
+    else:
+        shown = []
+    spare = max(width - 2 - size, 0)
     yield Segment(first + "─" * (spare // 2))
-    yield from label.render(console, end="")
+    yield from shown
     yield Segment("─" * (spare - spare // 2) + last)
     yield Segment.line()
+
+
+def print_card(console: Console, view: RenderableType) -> None:
+    """Print a `card_view`. Its lines are already cut to the console's width, so the console is
+    told not to measure every line again (that would cost a fifth of the time)."""
+    console.print(view, crop=False)
 
 
 def _section(title: str, body: RenderableType) -> list[RenderableType]:
@@ -138,8 +215,8 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
     parts: list[Any] = []
     parts += _section("Question", markdown(card.question, options))
     if card.options:
-        parts += _section("Options", markdown(options_block(card), options))
-    parts += _section("Answer", markdown(format_answer(card, options), options))
+        parts += _section("Options", options_view(card, options))
+    parts += _section("Answer", answer_view(card, options))
     if card.explain:
         parts += _section("Why", markdown(card.explain, options))
     if card.note:
@@ -155,4 +232,4 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
         meta.append("\nschedule ", style="dim").append(schedule)
     parts.append(meta)
     subtitle = f"{card.deck} · {deck_title}" if deck_title else card.deck
-    return Frame(Group(*parts), Text(card.id, style="bold"), subtitle)
+    return Frame(parts, Text(card.id, style="bold"), subtitle)

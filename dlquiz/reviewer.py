@@ -164,12 +164,12 @@ class Reviewer:
         card = card or item.card
         parts = [render.markdown(card.question, self.options)]
         if card.options:
-            parts.append(render.markdown(render.options_block(card), self.options))
+            parts.append(render.options_view(card, self.options))
         self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
     def answer(self, card) -> None:
         options = self.options
-        parts = [render.markdown(render.format_answer(card, options), options)]
+        parts = [render.answer_view(card, options)]
         if card.explain:
             parts += [Text(""), Text("Why", style="bold cyan"), render.markdown(card.explain, options)]
         if card.note:
@@ -194,7 +194,9 @@ class Reviewer:
     def _warm_up(self) -> None:
         """Import what later cards need while the learner reads the first one: the Markdown
         renderer and, when formulas are to be checked, sympy (~0.3 s)."""
-        import dlquiz.richmd_markdown  # noqa: F401
+        from dlquiz import cardmd
+
+        cardmd.parser()
 
         if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in list(self.session.queue)):
             answers_module().warm_up()

@@ -8,8 +8,8 @@ alone, `\\$` is a dollar sign, and a `$` only opens math when followed by a non-
 closes it when preceded by a non-space and not followed by a digit (pandoc's rule), so
 "costs $5 or $6" stays prose.
 
-`MathMarkdown` also reuses one Markdown parser (Rich builds a new one per document, which costs
-more than the parse), and shows a table too wide for the terminal as one record per row.
+dlquiz.cardmd lays the result out (and hands what it does not lay out itself to
+`richmd_markdown.MathMarkdown`, Rich's Markdown with dlquiz's math fences and tables).
 """
 
 from __future__ import annotations
@@ -120,15 +120,6 @@ def _math_fence(index: int, before: str, after: str) -> str:
     head = "" if at_block_start else f"\n\n{indent}"
     tail = f"\n\n{indent}" if after.strip() else ""
     return head + fence + tail
-
-
-def math_markdown(text: str, raw_math: bool = False):
-    """Card Markdown with math as a Rich renderable. rich.markdown (and with it markdown-it and
-    Pygments) is imported on first use only: plain text never needs it, and the first card of a
-    review shows sooner without it."""
-    from dlquiz.richmd_markdown import MathMarkdown
-
-    return MathMarkdown(text, raw_math=raw_math)
 
 
 def __getattr__(name: str):

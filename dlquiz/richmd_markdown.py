@@ -1,7 +1,9 @@
 """The Markdown half of richmd: Rich's Markdown with dlquiz's math fences and tables.
 
-Split from richmd.py so that importing rich.markdown (markdown-it, Pygments) waits until a card
-actually holds Markdown syntax; see richmd.math_markdown.
+dlquiz.cardmd shows card Markdown itself, exactly as this would, and uses this only for what
+it does not lay out itself (headings, quotes, links, HTML, a table too wide for the terminal);
+tests/test_layout.py compares the two. Importing rich.markdown therefore waits until such a
+card is shown.
 """
 
 from __future__ import annotations
@@ -15,14 +17,8 @@ from rich.padding import Padding
 from rich.text import Text
 
 from dlquiz import mathtext
+from dlquiz.cardmd import parser
 from dlquiz.richmd import MATH_FENCE, MATH_INDENT, prepare
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt().enable("strikethrough").enable("table")  # what rich.markdown uses
 
 
 @lru_cache(maxsize=4)
@@ -111,4 +107,4 @@ class MathMarkdown(Markdown):
         # Rich's own __init__ builds a parser per document; take its attributes from a template.
         self.__dict__.update(_template(code_theme, hyperlinks))
         self.markup, self.formulas = prepare(text, raw_math)
-        self.parsed = _parser().parse(self.markup)
+        self.parsed = parser().parse(self.markup)
