@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import Row, add_json_flag, report  # noqa: E402
 from synth import write_collection  # noqa: E402
 
 
@@ -29,11 +30,12 @@ def timed(argv: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--decks", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
+    add_json_flag(parser)
     args = parser.parse_args()
     dlquiz = [sys.executable, "-m", "dlquiz"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,8 +52,9 @@ def main() -> None:
             adds.append(timed(dlquiz + ["add", "--deck", deck, "-q", question, "-a", "Yes."], env))
             timed(dlquiz + ["decks"], env)  # re-cache the deck just written, as any next command would
         add_time = statistics.median(adds)
-    print(f"{'benchmark':<52} {'baseline':>9} {'dlquiz':>9} {'ratio':>6}")
-    print(f"{f'add 1 card to {args.cards} cards vs dlquiz decks':<52} {decks_time:>8.3f}s {add_time:>8.3f}s {add_time / decks_time:>6.2f}")
+    rows = [Row(f"dlquiz add (1 card, {args.cards:,} cards) vs dlquiz decks", add_time, decks_time, note="reported")]
+    report(rows, f"fresh processes, parsed-deck cache warm, median of {args.repeat}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report import Row, add_json_flag, format_value, report  # noqa: E402
 
 from dlquiz import answers, decks, formula  # noqa: E402
 from dlquiz.paths import bundled_cards_dir  # noqa: E402
@@ -65,9 +68,10 @@ def timed(function, items) -> list[float]:
     return times
 
 
-def main() -> None:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=1000)
+    add_json_flag(parser)
     args = parser.parse_args()
     import sympy
 
@@ -87,21 +91,22 @@ def main() -> None:
     timed(n_ours, numeric[:100]), timed(n_bare, numeric[:100])
     n_t_ours, n_t_bare = timed(n_ours, numeric), timed(n_bare, numeric)
 
-    def row(name, mine, base):
-        m, b = statistics.median(mine), statistics.median(base)
-        p95 = sorted(mine)[int(0.95 * len(mine))]
-        print(f"| {name} | {b * 1e6:,.1f} µs | {m * 1e6:,.1f} µs (p95 {p95 * 1e6:,.0f} µs, max {max(mine) * 1e3:,.1f} ms) | {m / b:.3g} |")
-
-    print(f"{args.checks:,} checks each, median per check after warm-up (Python {sys.version.split()[0]}, sympy {sympy.__version__})\n")
-    print("| benchmark | baseline | dlquiz | ratio |")
-    print("| --- | --- | --- | --- |")
-    row("formula check vs bare sympy `simplify(a - b) == 0`", t_ours, t_bare)
-    row("numeric check vs bare `abs(float(s) - x) <= tol`", n_t_ours, n_t_bare)
     right = [t for t, v in zip(t_ours, verdicts) if v]
     wrong = [t for t, v in zip(t_ours, verdicts) if not v]
-    print(f"\nformula checks: median {statistics.median(right) * 1e6:,.0f} µs when right, "
-          f"{statistics.median(wrong) * 1e6:,.0f} µs when wrong (with the explanation); "
-          f"verdicts agree with simplify on {agree:,} of {len(pairs):,}")
+    rows = [
+        Row("formula check vs bare sympy `simplify(a - b) == 0`, median", statistics.median(t_ours),
+            statistics.median(t_bare), note="reported"),
+        Row("numeric check vs bare `abs(float(s) - x) <= tol`, median", statistics.median(n_t_ours),
+            statistics.median(n_t_bare), note="reported"),
+    ]
+    tails = "; ".join(f"{kind} p95 {format_value(sorted(ts)[int(0.95 * len(ts))])}, max {format_value(max(ts))}"
+                      for kind, ts in (("formula", t_ours), ("numeric", n_t_ours)))
+    report(rows, f"{args.checks:,} checks each, median per check after warm-up (Python {sys.version.split()[0]}, "
+                 f"sympy {sympy.__version__})\n{tails}\n"
+                 f"formula checks: median {format_value(statistics.median(right))} when right, "
+                 f"{format_value(statistics.median(wrong))} when wrong (with the explanation); "
+                 f"verdicts agree with simplify on {agree:,} of {len(pairs):,}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import Row, add_json_flag, format_value, report  # noqa: E402
 from synth import write_collection  # noqa: E402
 
 
@@ -77,12 +78,13 @@ def best_of(repeat: int, kinds: list[str], root: Path) -> dict[str, tuple[float,
     return {kind: (min(t[0] for t in ts), min(t[1] for t in ts)) for kind, ts in times.items()}
 
 
-def main() -> list[dict]:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--decks", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "DIR", "OUT"), help=argparse.SUPPRESS)
+    add_json_flag(parser)
     args = parser.parse_args()
     if args.worker:
         kind, root, out = args.worker
@@ -92,17 +94,14 @@ def main() -> list[dict]:
         write_collection(Path(tmp), args.cards, args.decks)
         best = best_of(args.repeat, ["genanki", "dlquiz", "command"], Path(tmp))
     base, ours, command = best["genanki"], best["dlquiz"], best["command"]
-    results = [
-        {"name": f"export {args.cards} cards vs genanki alone (wall)", "baseline": base[0], "value": ours[0], "target": 2.0},
-        {"name": f"export {args.cards} cards vs genanki alone (CPU)", "baseline": base[1], "value": ours[1], "target": 2.0},
+    rows = [
+        Row(f"export {args.cards:,} cards vs genanki alone (wall)", ours[0], base[0], max_ratio=2.0),
+        Row(f"export {args.cards:,} cards vs genanki alone (CPU)", ours[1], base[1], max_ratio=2.0),
+        Row(f"whole export command, loading {args.cards:,} cards included (wall)", command[0], note="reported"),
     ]
-    print(f"{'benchmark':48} {'baseline':>10} {'dlquiz':>10} {'ratio':>7} {'target':>7}")
-    for r in results:
-        r["ratio"] = r["value"] / r["baseline"]
-        flag = "ok" if r["ratio"] <= r["target"] else "MISSED"
-        print(f"{r['name']:48} {r['baseline']:9.3f}s {r['value']:9.3f}s {r['ratio']:7.2f} {r['target']:7.2f} {flag}")
-    print(f"the whole export command, loading {args.cards} cards included: {command[0]:.3f}s wall, {command[1]:.3f}s CPU")
-    return results
+    report(rows, f"fresh interpreters, first export, best of {args.repeat}; "
+                 f"the whole command's CPU time: {format_value(command[1])}")
+    return rows
 
 
 if __name__ == "__main__":

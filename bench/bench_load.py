@@ -11,6 +11,7 @@ Run: python bench/bench_load.py [--cards N] [--repeat R]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import yaml  # noqa: E402
+from report import Row, add_json_flag, report  # noqa: E402
 from synth import write_collection  # noqa: E402
 
 from dlquiz import decks  # noqa: E402
@@ -47,20 +49,25 @@ def dlquiz_load(paths: list[Path]) -> None:
 
 
 def command_time(argv: list[str], repeat: int) -> float:
+    """Median wall time of `argv`, after a first run (not counted) that writes the bytecode caches
+    (as Python does on a user's machine: PYTHONDONTWRITEBYTECODE is dropped)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
-def main() -> list[dict]:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--decks", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
+    add_json_flag(parser)
     args = parser.parse_args()
     if args.worker:
         kind, root = args.worker
@@ -69,22 +76,17 @@ def main() -> list[dict]:
         (bare_parse if kind == "bare" else dlquiz_load)(paths)
         print(time.perf_counter() - started)
         return []
-    results = []
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         write_collection(Path(tmp), args.cards, args.decks)
         base = best_of(args.repeat, "bare", Path(tmp))
         ours = best_of(args.repeat, "dlquiz", Path(tmp))
-        results.append({"name": f"load {args.cards} cards vs bare CSafeLoader", "baseline": base, "value": ours, "target": 1.3})
+        rows.append(Row(f"load {args.cards:,} cards ({args.decks} decks) vs bare CSafeLoader", ours, base, max_ratio=1.3))
     typer_time = command_time([sys.executable, "-c", "import typer"], args.repeat * 2)
     help_time = command_time([sys.executable, "-m", "dlquiz", "--help"], args.repeat * 2)
-    results.append({"name": "dlquiz --help vs python -c 'import typer'", "baseline": typer_time, "value": help_time, "target": 1.5})
-    print(f"{'benchmark':48} {'baseline':>10} {'dlquiz':>10} {'ratio':>7} {'target':>7}")
-    for r in results:
-        ratio = r["value"] / r["baseline"]
-        r["ratio"] = ratio
-        flag = "ok" if ratio <= r["target"] else "MISSED"
-        print(f"{r['name']:48} {r['baseline']:9.3f}s {r['value']:9.3f}s {ratio:7.2f} {r['target']:7.2f} {flag}")
-    return results
+    rows.append(Row("dlquiz --help vs python -c 'import typer'", help_time, typer_time, max_ratio=1.5))
+    report(rows, f"load: fresh interpreters, best of {args.repeat}; --help: median of {args.repeat * 2}")
+    return rows
 
 
 if __name__ == "__main__":

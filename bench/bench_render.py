@@ -24,6 +24,10 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import Row, add_json_flag, report  # noqa: E402
 
 
 def _stock_view(card, deck_title: str):
@@ -80,10 +84,11 @@ def run(kind: str) -> dict:
     return json.loads(result.stdout)
 
 
-def main() -> list[dict]:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--worker", choices=("baseline", "dlquiz"), help=argparse.SUPPRESS)
+    add_json_flag(parser)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker)))
@@ -96,16 +101,12 @@ def main() -> list[dict]:
             for key, value in got.items():
                 seen[key] = min(seen[key], value)
     cards = best["dlquiz"]["cards"]
-    rows = [("cold build", None), ("cold print", None), ("cold", 0.5), ("warm", None)]
-    print(f"{cards} cards, CPU seconds, best of {args.repeat}")
-    print(f"{'phase':12} {'baseline':>9} {'dlquiz':>9} {'ratio':>6}  target")
-    results = []
-    for key, limit in rows:
-        base, ours = best["baseline"][key], best["dlquiz"][key]
-        target = f"<= {limit} s: {'ok' if ours <= limit else 'MISSED'}" if limit else ""
-        print(f"{key:12} {base:8.3f}s {ours:8.3f}s {ours / base:6.2f}  {target}")
-        results.append({"name": key, "baseline": base, "value": ours, "ratio": ours / base, "limit": limit})
-    return results
+    phases = [("cold build", None), ("cold print", None), ("cold", 0.5), ("warm", None)]
+    rows = [Row(f"render {cards} bundled cards, {key}, CPU vs stock Rich Markdown", best["dlquiz"][key],
+                best["baseline"][key], max_value=limit, note="" if limit else "reported")
+            for key, limit in phases]
+    report(rows, f"{cards} cards, CPU seconds, best of {args.repeat}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth import write_collection  # noqa: E402
+from report import Row, add_json_flag, report  # noqa: E402
+from synth import anki_collection, write_collection  # noqa: E402
 
 
 def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
@@ -62,9 +63,11 @@ def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
 
 def process_time(argv: list[str], env: dict, repeat: int, until: bytes | None = None) -> float:
     """Median wall time from starting `argv` to its exit, or to the moment its output first holds
-    `until` (then it is told to quit)."""
+    `until` (then it is told to quit). Python writes its bytecode caches, as on a user's machine
+    (PYTHONDONTWRITEBYTECODE is dropped), and a first run, not counted, writes them."""
+    env = {key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"}
     times = []
-    for _ in range(repeat):
+    for round_ in range(repeat + 1):
         started = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         seen = b""
@@ -77,27 +80,16 @@ def process_time(argv: list[str], env: dict, repeat: int, until: bytes | None = 
             proc.stdout.read()
         elapsed = time.perf_counter() - started
         proc.communicate(b"q\n")
-        times.append(elapsed)
+        if round_:
+            times.append(elapsed)
     return statistics.median(times)
 
 
 def anki_loop(cards: int, reviews: int, root: Path) -> float | None:
-    try:
-        from anki.collection import Collection
-    except ImportError:
+    made = anki_collection(root / "anki.anki2", cards, reviews, reviews * 2)  # (new cards count as reviews too)
+    if made is None:
         return None
-    col = Collection(str(root / "anki.anki2"))
-    model = col.models.by_name("Basic")
-    deck_id = col.decks.id("bench")
-    config = col.decks.config_dict_for_deck_id(deck_id)
-    config["new"]["perDay"] = reviews
-    config["rev"]["perDay"] = reviews * 2  # new cards also count against the review limit
-    col.decks.save(config)
-    for i in range(cards):
-        note = col.new_note(model)
-        note["Front"], note["Back"] = f"Question {i}", f"Answer {i}"
-        col.add_note(note, deck_id)
-    col.decks.select(deck_id)
+    col, _ = made
     rng = random.Random(3)
     started = time.perf_counter()
     answered = 0
@@ -112,24 +104,25 @@ def anki_loop(cards: int, reviews: int, root: Path) -> float | None:
     return elapsed / max(answered, 1)
 
 
-def main() -> None:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--reviews", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=7)
+    add_json_flag(parser)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         times = review_loop(args.cards, args.reviews, Path(tmp))
         median = statistics.median(times)
         p95 = statistics.quantiles(times, n=20)[-1]
-        rows.append((f"grade + next card, median of {args.reviews:,} ({args.cards:,} cards)", 0.002, median, "<= 2 ms"))
-        rows.append(("grade + next card, p95", None, p95, "reported"))
+        rows.append(Row(f"grade + next card, median of {args.reviews:,} ({args.cards:,} cards)", median, max_value=0.002))
+        rows.append(Row("grade + next card, p95", p95, note="reported"))
         anki = anki_loop(args.cards, args.reviews, Path(tmp))
         if anki is None:
-            rows.append(("Anki's scheduler, per answer", None, None, "anki not installed: skipped"))
+            rows.append(Row("Anki's scheduler, per answer", None, note="anki not installed: skipped"))
         else:
-            rows.append(("dlquiz mean vs Anki's scheduler, per answer", anki, statistics.mean(times), "reported"))
+            rows.append(Row("dlquiz mean vs Anki's scheduler, per answer", statistics.mean(times), anki, note="reported"))
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, DLQUIZ_HOME=home, NO_COLOR="1", COLUMNS="100")
         env.pop("DLQUIZ_CARDS", None)
@@ -138,12 +131,9 @@ def main() -> None:
         help_time = process_time(dlquiz + ["--help"], env, args.repeat)
         process_time(dlquiz + ["review"], env, 1, until=b"? keys")  # creates the store and the deck cache
         first = process_time(dlquiz + ["review"], env, args.repeat, until=b"? keys")
-        rows.append(("start to first card (bundled decks) vs --help", help_time, first, "<= 1.5x"))
-    print(f"{'benchmark':58} {'baseline':>10} {'dlquiz':>10} {'ratio':>7}  target")
-    for name, base, value, target in rows:
-        fmt = lambda v: "" if v is None else (f"{v * 1000:8.3f}ms" if v < 1 else f"{v:8.3f}s ")  # noqa: E731
-        ratio = f"{value / base:7.2f}" if base and value else " " * 7
-        print(f"{name:58} {fmt(base):>10} {fmt(value):>10} {ratio}  {target}")
+        rows.append(Row("start to first card (bundled decks) vs --help", first, help_time, max_ratio=1.5))
+    report(rows, f"start-up: median of {args.repeat} fresh processes")
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,9 +1,22 @@
-"""A synthetic collection for benchmarks: N cards in D decks of realistic, valid YAML."""
+"""A synthetic collection for benchmarks: N cards in D decks of realistic, valid YAML, and a
+store with a review log over them.
+
+Run: python bench/synth.py DIR [--cards 50000] [--decks 100] [--reviews 500000]
+writes DIR/cards (the decks) and DIR/home/dlquiz.db (the store), then prints how to use them:
+DLQUIZ_CARDS=DIR/cards DLQUIZ_HOME=DIR/home DLQUIZ_NOW=2026-11-27T09:00:00+00:00 dlquiz review
+"""
 
 from __future__ import annotations
 
+import argparse
 import random
+import sys
+from datetime import date
 from pathlib import Path
+
+TODAY = date(2026, 11, 26)  # the log's last day (its limits for the day are used up)...
+NOW = "2026-11-26T20:00:00+00:00"
+REVIEW_NOW = "2026-11-27T09:00:00+00:00"  # ...so review the morning after: DLQUIZ_NOW=REVIEW_NOW
 
 KINDS = ["basic", "basic", "basic", "truefalse", "choice", "numeric", "shape", "formula"]
 
@@ -50,3 +63,53 @@ def write_collection(root: Path, n_cards: int = 50_000, n_decks: int = 100, seed
         path.write_text(head + body, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def anki_collection(path: Path, cards: int, new_per_day: int, reviews_per_day: int):
+    """Anki's own collection (None without the `anki` library) of `cards` Basic notes in one deck
+    "bench" with these daily limits, that deck selected; returns (collection, deck id)."""
+    try:
+        from anki.collection import Collection
+    except ImportError:
+        return None
+    col = Collection(str(path))
+    model = col.models.by_name("Basic")
+    deck_id = col.decks.id("bench")
+    config = col.decks.config_dict_for_deck_id(deck_id)
+    config["new"]["perDay"] = new_per_day
+    config["rev"]["perDay"] = reviews_per_day
+    col.decks.save(config)
+    for i in range(cards):
+        note = col.new_note(model)
+        note["Front"], note["Back"] = f"Question {i}", f"Answer {i}"
+        col.add_note(note, deck_id)
+    col.decks.select(deck_id)
+    return col, deck_id
+
+
+def write_store(home: Path, card_ids: list[str], n_reviews: int = 500_000) -> None:
+    """A store in `home` whose log holds `n_reviews` rows over two years (1% undone) on the
+    first 90% of `card_ids`, with their schedules (see bench_stats.build_store)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_stats import build_store
+
+    home.mkdir(parents=True, exist_ok=True)
+    build_store(home, card_ids, n_reviews)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--cards", type=int, default=50_000)
+    parser.add_argument("--decks", type=int, default=100)
+    parser.add_argument("--reviews", type=int, default=500_000)
+    args = parser.parse_args()
+    from dlquiz import decks
+
+    paths = write_collection(args.dir / "cards", args.cards, args.decks)
+    write_store(args.dir / "home", list(decks.load_collection(paths=paths, cache=False).cards), args.reviews)
+    print(f"DLQUIZ_CARDS={args.dir / 'cards'} DLQUIZ_HOME={args.dir / 'home'} DLQUIZ_NOW={REVIEW_NOW} dlquiz review")
+
+
+if __name__ == "__main__":
+    main()

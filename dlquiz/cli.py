@@ -14,7 +14,7 @@ from typing import Callable, List, Optional
 
 import typer
 
-from dlquiz import __version__
+from dlquiz import __version__, commands
 from dlquiz.errors import DlquizError
 
 app = typer.Typer(
@@ -28,8 +28,7 @@ app = typer.Typer(
 )
 
 
-def _err(line: str) -> None:
-    sys.stderr.write(line + "\n")
+_err = commands.err
 
 
 def _console():
@@ -45,17 +44,8 @@ def handle_errors(command: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except DlquizError as exc:
-            for line in exc.lines():
-                _err(line)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            _err("interrupted")
-            raise typer.Exit(130) from None
-        except OSError as exc:
-            where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-            _err(f"{exc.strerror or exc}{where}")
-            raise typer.Exit(2) from None
+        except (DlquizError, KeyboardInterrupt, OSError) as exc:
+            raise typer.Exit(commands.exit_code(exc)) from None
 
     return wrapper
 
@@ -73,69 +63,15 @@ def main_options(
     """Spaced-repetition flashcards for the Deep Learning Specialization."""
 
 
-def _load(paths: Optional[List[Path]] = None):
-    from dlquiz import decks
-
-    if not paths:
-        return decks.load_collection()
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(decks.discover([path]))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise DlquizError(f"{path}: no such file or directory")
-    return decks.load_collection(paths=files)
-
-
-def _context(create_store: bool = False):
-    """The collection, the store (None if there is none and none is wanted), the config and today."""
-    from dlquiz import config as config_module, paths, session, store as store_module
-
-    collection = _load()
-    store = store_module.open_store(create=create_store)
-    cfg = config_module.load(paths.home())
-    now = paths.now()
-    return collection, store, cfg, now, session.today(store, now, cfg.rollover_hour)
+_load = commands.load
+_context = commands.context
 
 
 @app.command()
 @handle_errors
 def decks(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """List every deck: cards, new, due today, leeches, next due day."""
-    from dlquiz import session
-
-    collection, store, cfg, _, day = _context()
-    try:
-        counts = session.deck_counts(collection, store, day, cfg)
-    finally:
-        if store is not None:
-            store.close()
-    rows = [
-        {"id": deck.id, "course": deck.course, "week": deck.week, "title": deck.title, "path": deck.path, **counts[deck.id]}
-        for deck in collection.decks
-    ]
-    if as_json:
-        import json
-
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    columns = ("cards", "new", "due", "leech")
-    table.add_column("deck")
-    table.add_column("title")
-    for name in columns:
-        table.add_column(name, justify="right")
-    table.add_column("next due")
-    for row in rows:
-        table.add_row(row["id"], row["title"], *(str(row[c]) for c in columns), row["next_due"] or "")
-    table.add_section()
-    upcoming = [r["next_due"] for r in rows if r["next_due"]]
-    table.add_row(f"{len(rows)} decks", f"today is {day.isoformat()}", *(str(sum(r[c] for r in rows)) for c in columns), min(upcoming, default=""))
-    _console().print(table)
+    commands.decks(as_json)
 
 
 # Rendering options, shared by every command that shows cards (pass both to render.Options).
@@ -208,28 +144,7 @@ def review(
     plain: bool = PLAIN_OPTION,
 ) -> None:
     """Review today's cards: due reviews first, then new cards (SM-2)."""
-    from dlquiz import paths, render, reviewer, session as session_module
-
-    collection, store, cfg, _, day = _context(create_store=True)
-    with store:
-        session_module.remember_day(store, day)
-        session = session_module.Session(
-            collection, store, day=day, now=paths.now, config=cfg, patterns=decks, tags=tag,
-            limit=limit, new_limit=new, review_limit=reviews, cram=cram,
-        )
-        options = render.Options(raw_math=raw_math, plain=plain)
-        console = render.console(options)
-        if session.current is None:
-            summary = session.summary()
-            upcoming = f" Next due: {summary['next_due']}." if summary["next_due"] else ""
-            console.print(f"Nothing to review today ({day.isoformat()}).{upcoming}")
-            return
-        summary = reviewer.Reviewer(session, console, options=options).run()
-        reviewer.print_summary(console, summary)
-        if summary["answers"]:
-            from dlquiz import statsview
-
-            console.print(statsview.session_footer(store, day, cfg))
+    commands.review(decks, tag, new, reviews, limit, cram, raw_math, plain)
 
 
 @app.command()

@@ -11,11 +11,11 @@ from __future__ import annotations
 import difflib
 import gc
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from dlquiz.errors import DeckError, NotFound, Problem
+from dlquiz.errors import DeckError, Problem
+from dlquiz.model import Card, CardIndex, Collection, Deck  # noqa: F401  (this module's API too)
 from dlquiz.yamlread import Bad as _Bad, YMap as _Map, compose as _compose, parse_yaml
 
 KINDS = ("basic", "truefalse", "choice", "numeric", "shape", "formula")
@@ -35,71 +35,6 @@ _ONLY_FOR = {"options": "choice", "expr": "formula", "tolerance": "numeric"}
 _CHECKABLE = ("numeric", "shape", "truefalse", "choice")
 _DIM_SPLIT = re.compile(r",|×|\*|(?<=\d)\s*x\s*(?=\d)|\s+x\s+")
 _DIM_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_{}\[\]^'-]*\Z")
-
-@dataclass(slots=True)
-class Card:
-    """One card of one deck. `answer` is typed by `kind` (see docs/deck-format.md)."""
-
-    id: str
-    deck: str
-    kind: str
-    question: str
-    answer: Any
-    options: tuple[str, ...] | None = None
-    expr: str | None = None
-    check: str | None = None
-    tolerance: float | None = None
-    explain: str | None = None
-    note: str | None = None
-    source: str | None = None
-    tags: tuple[str, ...] = ()
-    path: str = ""
-    line: int = 0
-    template: str | None = None  # a parametric card (templates.py): drawn with templates.instantiate
-    params: dict | None = None  # the template's parameters this card narrows
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass(slots=True)
-class Deck:
-    """One deck file: its id is the file name without `.yaml`."""
-
-    id: str
-    path: str
-    course: int
-    week: int
-    title: str
-    course_title: str | None = None
-    cards: list[Card] = field(default_factory=list)
-
-
-@dataclass
-class Collection:
-    """Every deck found, in order, and every card by id."""
-
-    decks: list[Deck]
-    cards: dict[str, Card]
-
-    def card(self, card_id: str) -> Card:
-        """The card with this id, or NotFound naming the closest ids."""
-        try:
-            return self.cards[card_id]
-        except KeyError:
-            close = difflib.get_close_matches(card_id, list(self.cards), n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise NotFound(f"unknown card {card_id!r}{hint}") from None
-
-    def deck(self, deck_id: str) -> Deck:
-        for deck in self.decks:
-            if deck.id == deck_id:
-                return deck
-        close = difflib.get_close_matches(deck_id, [d.id for d in self.decks], n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise NotFound(f"unknown deck {deck_id!r}{hint}")
-
 
 # ---------------------------------------------------------------------------------------------
 # validation
@@ -391,10 +326,10 @@ def discover(dirs: Iterable[Path]) -> list[Path]:
 
 
 def build_collection(loaded: list[tuple[Deck | None, list[Problem]]]) -> Collection:
-    """Join loaded decks into a collection; raises DeckError listing every problem of every file."""
+    """Join loaded decks into a collection; raises DeckError listing every problem of every file.
+    Builds no Card objects (a deck holding a duplicate id excepted, to say where it is)."""
     problems: list[Problem] = []
     decks: list[Deck] = []
-    cards: dict[str, Card] = {}
     deck_paths: dict[str, str] = {}
     for deck, deck_problems in loaded:
         problems.extend(deck_problems)
@@ -405,17 +340,18 @@ def build_collection(loaded: list[tuple[Deck | None, list[Problem]]]) -> Collect
             continue
         deck_paths[deck.id] = deck.path
         decks.append(deck)
-        for card in deck.cards:
-            first = cards.get(card.id)
-            if first is not None:
-                problems.append(Problem(card.path, card.line, f"duplicate id {card.id!r} (first at {first.where})"))
-            else:
-                cards[card.id] = card
+    if len(set().union(*(deck.ids for deck in decks))) < sum(len(deck.ids) for deck in decks):
+        first: dict[str, Card] = {}
+        for deck in decks:
+            for card in deck.cards:
+                if card.id in first:
+                    problems.append(Problem(card.path, card.line, f"duplicate id {card.id!r} (first at {first[card.id].where})"))
+                else:
+                    first[card.id] = card
     if problems:
         raise DeckError(problems)
     decks.sort(key=lambda d: (d.course, d.week, d.id))
-    ordered = {card.id: card for deck in decks for card in deck.cards}
-    return Collection(decks=decks, cards=ordered)
+    return Collection(decks=decks, cards=CardIndex(decks))
 
 
 def load_collection(

@@ -11,17 +11,19 @@ their due dates and changes no schedule either. Every grade is committed by the 
 from __future__ import annotations
 
 import fnmatch
+import heapq
+from itertools import islice
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable
+from typing import Callable, Mapping
 
 from dlquiz.config import Config
 from dlquiz.decks import Card, Collection
 from dlquiz.errors import UsageError
 from dlquiz.sm2 import GRADES, review as sm2_review
-from dlquiz.store import CardState, NEW, Review, Store
+from dlquiz.store import CardState, Review, Store
 
 MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as one minute
 
@@ -46,35 +48,52 @@ def remember_day(store: Store, day: date) -> None:
         store.set_meta("last_day", day.isoformat())
 
 
+def _select_decks(collection: Collection, patterns: list[str] | None) -> list:
+    if not patterns:
+        return collection.decks
+    chosen = []
+    for pattern in patterns:
+        matched = [d for d in collection.decks if fnmatch.fnmatchcase(d.id, pattern)]
+        if not matched:
+            raise UsageError(f"no deck matches {pattern!r} (try `dlquiz decks`)")
+        chosen.extend(d for d in matched if d not in chosen)
+    return [d for d in collection.decks if d in chosen]
+
+
 def select_cards(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[Card]:
     """The cards of the decks matching any pattern (ids or globs like `c4*`) and any of the tags."""
-    decks = collection.decks
-    if patterns:
-        chosen = []
-        for pattern in patterns:
-            matched = [d for d in decks if fnmatch.fnmatchcase(d.id, pattern)]
-            if not matched:
-                raise UsageError(f"no deck matches {pattern!r} (try `dlquiz decks`)")
-            chosen.extend(d for d in matched if d not in chosen)
-        decks = [d for d in collection.decks if d in chosen]
-    cards = [card for deck in decks for card in deck.cards]
+    cards = [card for deck in _select_decks(collection, patterns) for card in deck.cards]
     if tags:
         wanted = set(tags)
         cards = [card for card in cards if wanted.intersection(card.tags)]
     return cards
 
 
-def is_buried(state: CardState, day: date) -> bool:
-    return state.buried_until is not None and state.buried_until > day
+def select_ids(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[str]:
+    """`select_cards`' card ids, without building Card objects unless tags are to be read."""
+    if tags:
+        return [card.id for card in select_cards(collection, patterns, tags)]
+    return [card_id for deck in _select_decks(collection, patterns) for card_id in deck.ids]
 
 
-@dataclass
 class Item:
-    """One card in the queue, and why it is there: 'review', 'new', 'redrill' or 'cram'."""
+    """One card in the queue, and why it is there: 'review', 'new', 'redrill' or 'cram'. The Card
+    itself is looked up when first needed (a large collection builds Card objects per deck, on
+    demand: a queue of 200 cards from 100 decks need not build 50,000 before the first shows)."""
 
-    card: Card
-    kind: str
-    draw: int = 0  # which parametric draw this is (see templates.py); stable across undo
+    __slots__ = ("card_id", "kind", "draw", "_cards", "_card")
+
+    def __init__(self, card_id: str, kind: str, cards: Mapping[str, Card], draw: int = 0) -> None:
+        self.card_id, self.kind, self.draw, self._cards, self._card = card_id, kind, draw, cards, None
+
+    @property
+    def card(self) -> Card:
+        if self._card is None:
+            self._card = self._cards[self.card_id]
+        return self._card
+
+    def __repr__(self) -> str:
+        return f"Item({self.card_id!r}, {self.kind!r})"
 
 
 @dataclass
@@ -101,7 +120,7 @@ class Session:
         self.now = now
         self.config = config
         self.cram = cram
-        self.queue: deque[Item] = deque(self._build(select_cards(collection, patterns, tags), limit, new_limit, review_limit))
+        self.queue: deque[Item] = deque(self._build(select_ids(collection, patterns, tags), limit, new_limit, review_limit))
         self.initial = Counter(item.kind for item in self.queue)
         self.history: list[_Action] = []
         self.grades: Counter[int] = Counter()
@@ -109,27 +128,39 @@ class Session:
         self.started = time.monotonic()
 
     # -- building the queue
-    def _build(self, cards: list[Card], limit, new_limit, review_limit) -> list[Item]:
-        states = self.store.states()
+    def _build(self, ids: list[str], limit, new_limit, review_limit) -> list[Item]:
+        cards = self.collection.cards
         if self.cram:
-            items = [Item(card, "cram") for card in cards]
-            return items[:limit] if limit is not None else items
-        due: list[tuple[date, int, Card]] = []
-        new: list[Card] = []
-        for index, card in enumerate(cards):
-            state = states.get(card.id, NEW)
-            if is_buried(state, self.day):
-                continue
-            if state.is_new:
-                new.append(card)
-            elif state.due <= self.day:
-                due.append((state.due, index, card))
-        due.sort(key=lambda entry: (entry[0], entry[1]))
+            ids = ids[:limit] if limit is not None else ids
+            return [Item(card_id, "cram", cards) for card_id in ids]
+        index = self.collection.cards
+        chosen = set(ids) if len(ids) < len(index) else index  # (membership, without copying)
         new_done, reviews_done = self.store.counts_on(self.day)
         new_left = max(0, (self.config.new_per_day if new_limit is None else new_limit) - new_done)
         reviews_left = max(0, (self.config.reviews_per_day if review_limit is None else review_limit) - reviews_done)
-        items = [Item(card, "review") for _, _, card in due[:reviews_left]]
-        items += [Item(card, "new") for card in new[:new_left]]
+        if limit is not None:
+            reviews_left = min(reviews_left, limit)
+        # Due cards come out of the store most overdue first; read them only up to the limit (and
+        # the rest of the last day read: deck order decides between cards due the same day).
+        due: list[tuple[str, int, str]] = []
+        for card_id, due_day in self.store.due_on(self.day):
+            if len(due) >= reviews_left and (not due or due_day != due[-1][0]):
+                break
+            if card_id in chosen:
+                due.append((due_day, index.position(card_id), card_id))
+        due.sort()
+        items = [Item(card_id, "review", cards) for _, _, card_id in due[:reviews_left]]
+        if limit is not None:
+            new_left = min(new_left, limit - len(items))
+        if new_left <= 0:
+            return items
+        if _members(self.collection, self.store):  # new cards: one join in SQLite
+            fresh = self.store.new_members(self.day, None if chosen is index else {index.deck_of(i).id for i in ids})
+            new = heapq.nsmallest(new_left, (card_id for card_id in fresh if card_id in chosen), key=index.position)
+        else:
+            skip = self.store.scheduled_ids() | self.store.buried_on(self.day)
+            new = list(islice((card_id for card_id in ids if card_id not in skip), new_left))
+        items += [Item(card_id, "new", cards) for card_id in new]
         return items[:limit] if limit is not None else items
 
     # -- the loop
@@ -177,7 +208,7 @@ class Session:
             raise
         requeued = None
         if quality < 4:  # SM-2 step 7: again at the end of the session, until it scores 4 or more
-            requeued = Item(item.card, "cram" if item.kind == "cram" else "redrill")  # fresh numbers
+            requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards)  # fresh numbers
             self.queue.append(requeued)
         self.history.append(_Action("grade", item, review=review, requeued=requeued))
         self.grades[quality] += 1
@@ -191,7 +222,7 @@ class Session:
     def bury(self) -> None:
         """Hide the current card until tomorrow, with its re-drills."""
         item = self.queue.popleft()
-        removed = [(i, other) for i, other in enumerate(self.queue) if other.card.id == item.card.id]
+        removed = [(i, other) for i, other in enumerate(self.queue) if other.card_id == item.card_id]
         for _, other in reversed(removed):
             self.queue.remove(other)
         before = self.state(item.card).buried_until
@@ -211,7 +242,7 @@ class Session:
                         del self.queue[index]
                         break
             self.grades[action.review.grade] -= 1
-            if not any(a.what == "grade" and a.item.card.id == action.item.card.id for a in self.history):
+            if not any(a.what == "grade" and a.item.card_id == action.item.card_id for a in self.history):
                 self.reviewed.discard(action.item.card.id)
         else:
             self.store.bury(action.item.card.id, action.buried_before)
@@ -223,9 +254,7 @@ class Session:
     # -- the end
     def summary(self) -> dict:
         """What the session did and what comes next."""
-        known = self.collection.cards
-        upcoming = [s.due for cid, s in self.store.states().items() if cid in known and s.due is not None and s.due > self.day]
-        next_due = min(upcoming, default=None)
+        next_due = self.store.next_due(self.day, self.collection.cards)
         return {
             "cards": len(self.reviewed),
             "answers": self.done,
@@ -236,23 +265,36 @@ class Session:
         }
 
 
+def _members(collection: Collection, store: Store) -> bool:
+    """Bring the store's deck membership up to date (a no-op unless the decks changed); False
+    when the store cannot hold it (read-only): callers then count the slow way."""
+    if not hasattr(collection.cards, "position"):
+        return False
+    return store.sync_members(collection.membership(), lambda: ((deck.id, deck.ids) for deck in collection.decks))
+
+
+_COUNTS = ("cards", "new", "due", "leech", "next_due")
+
+
 def deck_counts(collection: Collection, store: Store | None, day: date, config: Config) -> dict[str, dict]:
-    """Per deck: cards, new, due today, leeches, next due day."""
-    states = store.states() if store is not None else {}
+    """Per deck: cards, new, due today, leeches, next due day (from the decks' card ids and the
+    store, in SQLite when it can: no Card or CardState objects)."""
+    if store is None:
+        return {deck.id: dict(zip(_COUNTS, (len(deck.ids), len(deck.ids), 0, 0, None))) for deck in collection.decks}
+    if _members(collection, store):
+        counts = store.member_counts(day, config.leech_lapses)
+        return {deck.id: dict(zip(_COUNTS, counts.get(deck.id, (0, 0, 0, 0, None)))) for deck in collection.decks}
+    scheduled = store.scheduled_ids()
+    due = {card_id for card_id, _ in store.due_on(day)}
+    leeches = store.leech_ids(config.leech_lapses)
+    upcoming: dict[str, str] = {}
+    for card_id, due_day in store.upcoming(day):  # soonest first
+        upcoming.setdefault(card_id, due_day)
     result = {}
     for deck in collection.decks:
-        new = due = leech = 0
-        next_due = None
-        for card in deck.cards:
-            state = states.get(card.id, NEW)
-            if state.lapses >= config.leech_lapses:
-                leech += 1
-            if state.is_new:
-                new += 1
-            elif state.due <= day and not is_buried(state, day):
-                due += 1
-            elif state.due > day and (next_due is None or state.due < next_due):
-                next_due = state.due
-        result[deck.id] = {"cards": len(deck.cards), "new": new, "due": due, "leech": leech,
-                           "next_due": next_due.isoformat() if next_due else None}
+        ids = deck.ids
+        days = [upcoming[card_id] for card_id in ids if card_id in upcoming]
+        result[deck.id] = dict(zip(_COUNTS, (len(ids), len(ids) - len(scheduled.intersection(ids)),
+                                             len(due.intersection(ids)), len(leeches.intersection(ids)),
+                                             min(days, default=None))))
     return result

@@ -78,18 +78,90 @@ def test_no_home_means_no_cache_but_everything_works(write_deck, isolated, monke
     assert not (tmp_path / "missing").exists()
 
 
-def test_a_cache_from_other_deck_rules_is_not_used(write_deck, isolated, monkeypatch):
+def _rewrite_index(cache, change) -> None:
+    """Edit the cache file's index (the header says how long it is) with `change(data)`."""
     import marshal
+    import struct
 
+    from dlquiz.deckcache import MAGIC
+
+    raw = cache.read_bytes()
+    (size,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
+    data = marshal.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + size])
+    change(data)
+    index = marshal.dumps(data)
+    cache.write_bytes(MAGIC + struct.pack("<Q", len(index)) + index + raw[len(MAGIC) + 8 + size:])
+
+
+def test_a_cache_from_other_deck_rules_is_not_used(write_deck, isolated, monkeypatch):
     write_deck("t.yaml", deck_text(ONE))
     decks.load_collection()
     cache = cache_path(isolated["home"])
-    data = marshal.loads(cache.read_bytes())
-    data["version"] = "0.0.0-older-rules"
-    cache.write_bytes(marshal.dumps(data))
+    _rewrite_index(cache, lambda data: data.update(version="0.0.0-older-rules"))
     parsed = []
     real = decks.load_text
     monkeypatch.setattr("dlquiz.deckcache.load_text", lambda *a: parsed.append(a) or real(*a))
     assert decks.load_collection().card("t-one")
     assert len(parsed) == 1
-    assert marshal.loads(cache.read_bytes())["version"] != "0.0.0-older-rules"
+    seen = []
+    _rewrite_index(cache, lambda data: seen.append(data["version"]))
+    assert seen and seen[0] != "0.0.0-older-rules"
+
+
+def _age_cache(cache) -> None:
+    """As if the cache had been written long after its files last changed (no racy entries)."""
+    _rewrite_index(cache, lambda data: data.update(written_ns=data["written_ns"] + 10**12))
+
+
+def test_an_old_untouched_file_is_not_even_read(write_deck, isolated, monkeypatch):
+    write_deck("t.yaml", deck_text(ONE))
+    decks.load_collection()
+    _age_cache(cache_path(isolated["home"]))
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("hashed a file whose stat had not changed")
+
+    monkeypatch.setattr("dlquiz.deckcache.blake2b", no_hashing)
+    assert decks.load_collection().card("t-one").answer == "One."
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen_in_an_old_cache_too(write_deck, isolated):
+    """Not racy: the changed ctime alone says the file must be hashed again."""
+    path = write_deck("t.yaml", deck_text(ONE))
+    decks.load_collection()
+    _age_cache(cache_path(isolated["home"]))
+    stat = path.stat()
+    path.write_text(deck_text(ONE.replace("One.", "Uno.")), encoding="utf-8")  # same length
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert decks.load_collection().card("t-one").answer == "Uno."
+
+
+def test_a_touched_file_is_hashed_not_parsed(write_deck, isolated, request):
+    path = write_deck("t.yaml", deck_text(ONE))
+    decks.load_collection()
+    _age_cache(cache_path(isolated["home"]))
+    os.utime(path, ns=(10**18, 10**18))
+    request.getfixturevalue("no_parsing")
+    assert decks.load_collection().card("t-one").answer == "One."
+
+
+def test_cards_are_built_only_for_decks_that_are_used(write_deck, isolated):
+    write_deck("a.yaml", deck_text(ONE))
+    write_deck("b.yaml", deck_text(ONE.replace("t-one", "t-two")))
+    decks.load_collection()
+    collection = decks.load_collection()
+    assert list(collection.cards) == ["t-one", "t-two"] and len(collection.cards) == 2
+    assert not any(deck.unpacked for deck in collection.decks)
+    assert collection.cards["t-two"].id == "t-two"
+    assert [deck.unpacked for deck in collection.decks] == [False, True]
+
+
+def test_a_cache_rewritten_meanwhile_does_not_mix_up_cards(write_deck, isolated):
+    """A session holds its index; another process rewriting the cache changes nothing for it."""
+    write_deck("a.yaml", deck_text(ONE))
+    b = write_deck("b.yaml", deck_text(ONE.replace("t-one", "t-two")))
+    decks.load_collection()
+    held = decks.load_collection()
+    b.write_text(deck_text(ONE.replace("t-one", "t-two").replace("One.", "Two, rewritten.")), encoding="utf-8")
+    assert decks.load_collection().card("t-two").answer == "Two, rewritten."  # rewrites the cache
+    assert held.card("t-one").answer == "One." and held.card("t-two").answer == "One."

@@ -19,6 +19,8 @@ DAY = date(2026, 11, 26)
 
 SCHEMA = [
     ("index", "cards_by_due", "CREATE INDEX cards_by_due ON cards(due)"),
+    ("index", "members_by_card", "CREATE INDEX members_by_card ON members(card_id)"),
+    ("index", "members_new", "CREATE INDEX members_new ON members(deck, card_id) WHERE new"),
     ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
     ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
     ("index", "reviews_undone", "CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL"),
@@ -26,6 +28,8 @@ SCHEMA = [
      "changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
     ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
      "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT ) WITHOUT ROWID"),
+    ("table", "members", "CREATE TABLE members ( deck TEXT NOT NULL, card_id TEXT NOT NULL, "
+     "new INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (deck, card_id) ) WITHOUT ROWID"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
     ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT NOT NULL, "
      "day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT 0, "
@@ -33,6 +37,12 @@ SCHEMA = [
      "reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, due_before TEXT, "
      "lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
      "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL )"),
+    ("trigger", "members_new_after_delete", "CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
+     "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END"),
+    ("trigger", "members_new_after_insert", "CREATE TRIGGER members_new_after_insert AFTER INSERT ON cards BEGIN "
+     "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
+    ("trigger", "members_new_after_update", "CREATE TRIGGER members_new_after_update AFTER UPDATE OF due ON cards BEGIN "
+     "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
 ]
 
 

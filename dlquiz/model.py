@@ -1,0 +1,173 @@
+"""The objects a collection is made of: Card, Deck, Collection, and CardIndex (every card by id).
+
+A large collection opens without building its Card objects: a deck served from the parsed-deck
+cache (deckcache.py) knows its card ids and holds its cards packed, and builds them the first
+time anything asks for them. `Collection.cards` maps ids to cards in collection order; asking it
+for one card builds that card's deck only, and counting or iterating ids builds nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, ValuesView
+from dataclasses import dataclass
+from typing import Any
+
+from dlquiz.errors import NotFound
+
+
+@dataclass(slots=True)
+class Card:
+    """One card of one deck. `answer` is typed by `kind` (see docs/deck-format.md)."""
+
+    id: str
+    deck: str
+    kind: str
+    question: str
+    answer: Any
+    options: tuple[str, ...] | None = None
+    expr: str | None = None
+    check: str | None = None
+    tolerance: float | None = None
+    explain: str | None = None
+    note: str | None = None
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    path: str = ""
+    line: int = 0
+    template: str | None = None  # a parametric card (templates.py): drawn with templates.instantiate
+    params: dict | None = None  # the template's parameters this card narrows
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class Deck:
+    """One deck file: its id is the file name without `.yaml`. `ids` are its cards' ids in order;
+    `cards` are the Card objects, built on first use when the deck came packed (`unpack`)."""
+
+    __slots__ = ("id", "path", "course", "week", "title", "course_title", "ids", "_cards", "_unpack")
+
+    def __init__(self, id: str, path: str, course: int, week: int, title: str, course_title: str | None = None,
+                 cards: list[Card] | None = None, *, ids: tuple[str, ...] | None = None,
+                 unpack: Callable[[], list[Card]] | None = None) -> None:
+        self.id, self.path, self.course, self.week, self.title, self.course_title = id, path, course, week, title, course_title
+        self._cards = None if unpack is not None else (cards if cards is not None else [])
+        self._unpack = unpack
+        self.ids = ids if ids is not None else tuple(card.id for card in self._cards or ())
+
+    @property
+    def cards(self) -> list[Card]:
+        if self._cards is None:
+            self._cards = self._unpack()
+            self._unpack = None
+        return self._cards
+
+    @cards.setter
+    def cards(self, cards: list[Card]) -> None:
+        self._cards, self._unpack, self.ids = cards, None, tuple(card.id for card in cards)
+
+    @property
+    def unpacked(self) -> bool:
+        return self._cards is not None
+
+    def __repr__(self) -> str:
+        return f"Deck({self.id!r}, {self.path!r}, {len(self.ids)} cards)"
+
+
+class CardIndex(Mapping):
+    """Every card of a list of decks by id, in their order. Looking a card up builds its deck's
+    cards only; ids, `len` and `in` build none. The first deck holding an id wins (duplicates
+    are reported by decks.build_collection)."""
+
+    __slots__ = ("decks", "_position", "_starts")
+
+    def __init__(self, decks: list[Deck]) -> None:
+        self.decks = decks
+        self._starts, start = [], 0
+        for deck in decks:
+            self._starts.append(start)
+            start += len(deck.ids)
+        position: dict[str, int] = {}
+        for deck, first in zip(decks, self._starts):
+            position.update(zip(deck.ids, range(first, first + len(deck.ids))))
+        if len(position) < start:  # duplicate ids: keep each id's first place
+            position = {}
+            for deck, first in zip(decks, self._starts):
+                for at, card_id in enumerate(deck.ids, first):
+                    position.setdefault(card_id, at)
+        self._position = position
+
+    def position(self, card_id: str) -> int:
+        """Where the card comes in collection order (KeyError if unknown)."""
+        return self._position[card_id]
+
+    def deck_of(self, card_id: str) -> Deck:
+        return self.decks[bisect_right(self._starts, self._position[card_id]) - 1]
+
+    def __getitem__(self, card_id: str) -> Card:
+        at = self._position[card_id]
+        index = bisect_right(self._starts, at) - 1
+        return self.decks[index].cards[at - self._starts[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._position
+
+    def values(self) -> ValuesView:
+        return _Cards(self)
+
+
+class _Cards(ValuesView):
+    """The cards of a CardIndex, deck by deck (no lookup per card)."""
+
+    def __iter__(self) -> Iterator[Card]:
+        index: CardIndex = self._mapping
+        if len(index) == sum(len(deck.ids) for deck in index.decks):
+            for deck in index.decks:
+                yield from deck.cards
+        else:  # duplicate ids: only each id's first card
+            yield from (index[card_id] for card_id in index)
+
+
+@dataclass
+class Collection:
+    """Every deck found, in order, and every card by id (`cards`: a CardIndex, or any mapping)."""
+
+    decks: list[Deck]
+    cards: Mapping[str, Card]
+
+    def card(self, card_id: str) -> Card:
+        """The card with this id, or NotFound naming the closest ids."""
+        try:
+            return self.cards[card_id]
+        except KeyError:
+            close = difflib.get_close_matches(card_id, list(self.cards), n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise NotFound(f"unknown card {card_id!r}{hint}") from None
+
+    def membership(self) -> str:
+        """A digest of which deck holds which card ids, in order (store.sync_members keys on it)."""
+        try:
+            from _blake2 import blake2b  # (hashlib would load OpenSSL too)
+        except ImportError:  # pragma: no cover
+            from hashlib import blake2b
+        digest = blake2b(digest_size=16)
+        for deck in self.decks:
+            digest.update(f"{deck.id}\0{chr(10).join(deck.ids)}\0".encode())
+        return digest.hexdigest()
+
+    def deck(self, deck_id: str) -> Deck:
+        for deck in self.decks:
+            if deck.id == deck_id:
+                return deck
+        close = difflib.get_close_matches(deck_id, [d.id for d in self.decks], n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise NotFound(f"unknown deck {deck_id!r}{hint}")
