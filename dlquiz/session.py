@@ -11,7 +11,6 @@ their due dates and changes no schedule either. Every grade is committed by the 
 from __future__ import annotations
 
 import fnmatch
-import heapq
 from itertools import islice
 import time
 from collections import Counter, deque
@@ -154,9 +153,15 @@ class Session:
             new_left = min(new_left, limit - len(items))
         if new_left <= 0:
             return items
-        if _members(self.collection, self.store):  # new cards: one join in SQLite
-            fresh = self.store.new_members(self.day, None if chosen is index else {index.deck_of(i).id for i in ids})
-            new = heapq.nsmallest(new_left, (card_id for card_id in fresh if card_id in chosen), key=index.position)
+        if _members(self.collection, self.store):  # new cards: the store's index of new members, deck by deck
+            decks = self.collection.decks if chosen is index else list({index.deck_of(i): None for i in ids})
+            new = []
+            for deck in decks:
+                fresh = self.store.new_members(self.day, [deck.id])
+                new += sorted((card_id for card_id in fresh if card_id in chosen), key=index.position)
+                if len(new) >= new_left:
+                    break
+            del new[new_left:]
         else:
             skip = self.store.scheduled_ids() | self.store.buried_on(self.day)
             new = list(islice((card_id for card_id in ids if card_id not in skip), new_left))
