@@ -60,10 +60,10 @@ class Deck:
 
     @property
     def cards(self) -> list[Card]:
-        if self._cards is None:
-            self._cards = self._unpack()
-            self._unpack = None
-        return self._cards
+        cards = self._cards
+        if cards is None:  # (two threads may both build them: the same cards, no harm)
+            cards = self._cards = self._unpack()
+        return cards
 
     @cards.setter
     def cards(self, cards: list[Card]) -> None:

@@ -132,7 +132,7 @@ class Session:
         if self.cram:
             ids = ids[:limit] if limit is not None else ids
             return [Item(card_id, "cram", cards) for card_id in ids]
-        index = self.collection.cards
+        index = cards  # (a CardIndex: positions in collection order)
         chosen = set(ids) if len(ids) < len(index) else index  # (membership, without copying)
         new_done, reviews_done = self.store.counts_on(self.day)
         new_left = max(0, (self.config.new_per_day if new_limit is None else new_limit) - new_done)
