@@ -47,7 +47,8 @@ def remember_day(store: Store, day: date) -> None:
         store.set_meta("last_day", day.isoformat())
 
 
-def _select_decks(collection: Collection, patterns: list[str] | None) -> list:
+def select_decks(collection: Collection, patterns: list[str] | None = None) -> list:
+    """The decks matching any pattern (ids or globs like `c4*`), in collection order; all when none."""
     if not patterns:
         return collection.decks
     chosen = []
@@ -61,7 +62,7 @@ def _select_decks(collection: Collection, patterns: list[str] | None) -> list:
 
 def select_cards(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[Card]:
     """The cards of the decks matching any pattern (ids or globs like `c4*`) and any of the tags."""
-    cards = [card for deck in _select_decks(collection, patterns) for card in deck.cards]
+    cards = [card for deck in select_decks(collection, patterns) for card in deck.cards]
     if tags:
         wanted = set(tags)
         cards = [card for card in cards if wanted.intersection(card.tags)]
@@ -72,7 +73,7 @@ def select_ids(collection: Collection, patterns: list[str] | None = None, tags: 
     """`select_cards`' card ids, without building Card objects unless tags are to be read."""
     if tags:
         return [card.id for card in select_cards(collection, patterns, tags)]
-    return [card_id for deck in _select_decks(collection, patterns) for card_id in deck.ids]
+    return [card_id for deck in select_decks(collection, patterns) for card_id in deck.ids]
 
 
 class Item:

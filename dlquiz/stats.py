@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dlquiz.config import Config
-from dlquiz.decks import Card, Collection
+from dlquiz.decks import Collection
 from dlquiz.store import MIGRATIONS, Store
 
 CALENDAR_DAYS = 365
@@ -330,10 +330,9 @@ def _empty_db() -> sqlite3.Connection:
     return db
 
 
-def _course_weeks(collection: Collection, cards: list[Card]) -> tuple[list[tuple[int, int, str]], dict[str, int]]:
-    """The course weeks of the chosen cards' decks, in order, and each deck's index among them."""
-    chosen = {card.deck for card in cards}
-    decks = sorted((d for d in collection.decks if d.id in chosen), key=lambda d: (d.course, d.week))
+def _course_weeks(chosen: list) -> tuple[list[tuple[int, int, str]], dict[str, int]]:
+    """The course weeks of the chosen decks, in order, and each deck's index among them."""
+    decks = sorted(chosen, key=lambda d: (d.course, d.week))
     groups: list[tuple[int, int, str]] = []
     index: dict[str, int] = {}
     for deck in decks:
@@ -346,20 +345,19 @@ def _course_weeks(collection: Collection, cards: list[Card]) -> tuple[list[tuple
 def compute(store: Store | None, collection: Collection, day: date, config: Config,
             patterns: list[str] | None = None) -> Stats:
     """Every figure of `dlquiz stats` for the decks matching `patterns` (all when None or empty)."""
-    from dlquiz.session import select_cards
+    from dlquiz.session import select_decks
 
-    cards = select_cards(collection, patterns)
-    groups, deck_group = _course_weeks(collection, cards)
+    chosen = [deck for deck in select_decks(collection, patterns) if deck.ids]  # (ids only: no Card built)
+    groups, deck_group = _course_weeks(chosen)
     db = store.db if store is not None else _empty_db()
     figures = _Figures(db, day, config, scoped=bool(patterns))
     db.execute("BEGIN")  # one snapshot for every figure; the temporary tables vanish with the rollback
     try:
-        figures.load_scope((deck_group[deck.id], [card.id for card in deck.cards])
-                           for deck in collection.decks if deck.id in deck_group)
+        figures.load_scope((deck_group[deck.id], deck.ids) for deck in collection.decks if deck.id in deck_group)
         days = figures.days()
         streak = figures.streak({d.day for d in days})
         per_group = figures.retention("s.grp", "JOIN" if figures.scoped else "LEFT JOIN")
-        states = figures.states(len(cards))
+        states = figures.states(sum(len(deck.ids) for deck in chosen))
         due_today, overdue, forecast = figures.forecast()
         ease, intervals = figures.distributions()
     finally:
