@@ -15,9 +15,10 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Container, Iterable, Iterator
+from typing import Callable, Iterable
 
 from dlquiz.errors import StoreError
+from dlquiz.store_queues import QueueReads
 from dlquiz.sm2 import SM2State, review as sm2_review
 
 FILENAME = "dlquiz.db"
@@ -162,7 +163,7 @@ def apply_grade(state: CardState, grade: int, day: date, reviewed_at: str) -> Ca
     )
 
 
-class Store:
+class Store(QueueReads):
     """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it."""
 
     def __init__(self, path: Path, create: bool = True):
@@ -253,70 +254,6 @@ class Store:
         """Every card that has a state (reviewed or buried at least once)."""
         rows = self.db.execute("SELECT card_id, reps, ef, interval, due, lapses, last_review, buried_until FROM cards")
         return {row[0]: self._state(row[1:]) for row in rows}
-
-    # Queues and counts over a large collection read only what they need, through the indexes,
-    # and compare days as ISO text (which sorts as the days do): no CardState per card.
-    def scheduled_ids(self) -> set[str]:
-        """Cards that have been reviewed (they have a due day): every other card is new."""
-        return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE due IS NOT NULL")}
-
-    def due_on(self, day: date) -> Iterator[tuple[str, str]]:
-        """(card id, due day) of the cards due on or before `day` and not buried, most overdue
-        first, read as iterated."""
-        today = day.isoformat()
-        return iter(self.db.execute(
-            "SELECT card_id, due FROM cards WHERE due <= ? AND (buried_until IS NULL OR buried_until <= ?) ORDER BY due",
-            (today, today)))
-
-    def buried_on(self, day: date) -> set[str]:
-        today = day.isoformat()
-        return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE buried_until > ?", (today,))}
-
-    def leech_ids(self, lapses: int) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE lapses >= ?", (lapses,))}
-
-    def sync_members(self, digest: str, decks: Callable[[], Iterable[tuple[str, Iterable[str]]]]) -> bool:
-        """Make the members table hold `decks()`' (deck id, card ids) unless it already holds the
-        membership `digest` names. False when it cannot (a read-only store): use the slow way."""
-        if self.meta("members") == digest:
-            return True
-        try:
-            with self.transaction():
-                self.db.execute("DELETE FROM members")
-                self.db.executemany("INSERT INTO members (deck, card_id) VALUES (?, ?)",
-                                    ((deck, card_id) for deck, ids in decks() for card_id in ids))
-                self.db.execute("UPDATE members SET new = 0 WHERE card_id IN (SELECT card_id FROM cards WHERE due IS NOT NULL)")
-                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('members', ?)", (digest,))
-        except (StoreError, sqlite3.Error):
-            return False
-        return True
-
-    def member_counts(self, day: date, leech_lapses: int) -> dict[str, tuple[int, int, int, int, str | None]]:
-        """Per deck of the members table: (cards, new, due, leeches, next due day)."""
-        rows = self.db.execute(
-            "SELECT m.deck, count(*), sum(m.new), "
-            "sum(c.due <= :day AND (c.buried_until IS NULL OR c.buried_until <= :day)), "
-            "sum(c.lapses >= :leech), min(CASE WHEN c.due > :day THEN c.due END) "
-            "FROM members m LEFT JOIN cards c USING (card_id) GROUP BY m.deck",
-            {"day": day.isoformat(), "leech": leech_lapses})
-        return {deck: (cards, new, due or 0, leech or 0, next_due) for deck, cards, new, due, leech, next_due in rows}
-
-    def new_members(self, day: date, decks: Iterable[str] | None = None) -> set[str]:
-        """The new (never reviewed) cards of the members table, of `decks` or all, not buried on `day`."""
-        query = ("SELECT card_id FROM members m WHERE new AND NOT EXISTS "
-                 "(SELECT 1 FROM cards c WHERE c.card_id = m.card_id AND c.buried_until > ?)")
-        if decks is None:
-            return {row[0] for row in self.db.execute(query, (day.isoformat(),))}
-        return {row[0] for deck in decks for row in self.db.execute(query + " AND deck = ?", (day.isoformat(), deck))}
-
-    def upcoming(self, day: date) -> Iterator[tuple[str, str]]:
-        """(card id, due day) of the cards due after `day`, soonest first, read as iterated."""
-        return iter(self.db.execute("SELECT card_id, due FROM cards WHERE due > ? ORDER BY due", (day.isoformat(),)))
-
-    def next_due(self, day: date, known: Container[str]) -> date | None:
-        """The first day after `day` on which a card of `known` is due (cards no deck holds any
-        more are skipped)."""
-        return next((date.fromisoformat(due) for card_id, due in self.upcoming(day) if card_id in known), None)
 
     def reviewed_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT DISTINCT card_id FROM reviews")} | set(self.states())
