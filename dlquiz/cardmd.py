@@ -91,8 +91,8 @@ class Token:
 
 
 def paragraph(*pieces: tuple[str, str]) -> list[Token]:
-    """A paragraph of (text, how) pieces: how is "" (plain), "strong", "em" or "\n" (a line
-    break in the source, shown as a space, as Markdown does)."""
+    """A paragraph of (text, how) pieces: how is "" (plain), "strong", "em", or a newline
+    character (a line break in the source, shown as a space, as Markdown shows one)."""
     children = []
     for text, how in pieces:
         if how == "\n":

@@ -231,5 +231,8 @@ class DeckCache:
             except BaseException:
                 os.unlink(tmp)
                 raise
+            legacy = self.path.with_name("decks.marshal")  # (dlquiz 0.1's cache, one file of another format)
+            if legacy.exists():
+                legacy.unlink()
         except (OSError, ValueError):
             pass  # no cache this time; nothing is lost

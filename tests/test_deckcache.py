@@ -165,3 +165,12 @@ def test_a_cache_rewritten_meanwhile_does_not_mix_up_cards(write_deck, isolated)
     b.write_text(deck_text(ONE.replace("t-one", "t-two").replace("One.", "Two, rewritten.")), encoding="utf-8")
     assert decks.load_collection().card("t-two").answer == "Two, rewritten."  # rewrites the cache
     assert held.card("t-one").answer == "One." and held.card("t-two").answer == "One."
+
+
+def test_the_cache_of_an_older_dlquiz_is_removed(write_deck, isolated):
+    legacy = cache_path(isolated["home"]).with_name("decks.marshal")
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b"old format")
+    write_deck("t.yaml", deck_text(ONE))
+    assert decks.load_collection().card("t-one")
+    assert cache_path(isolated["home"]).is_file() and not legacy.exists()
