@@ -174,3 +174,15 @@ def test_the_cache_of_an_older_dlquiz_is_removed(write_deck, isolated):
     write_deck("t.yaml", deck_text(ONE))
     assert decks.load_collection().card("t-one")
     assert cache_path(isolated["home"]).is_file() and not legacy.exists()
+
+
+def test_a_cache_cut_short_in_its_packed_cards_still_gives_the_right_cards(write_deck, isolated):
+    write_deck("a.yaml", deck_text(ONE))
+    write_deck("b.yaml", deck_text(ONE.replace("t-one", "t-two").replace("One.", "Two.")))
+    decks.load_collection()
+    cache = cache_path(isolated["home"])
+    _age_cache(cache)
+    cache.write_bytes(cache.read_bytes()[:-10])  # the last deck's packed cards are cut
+    collection = decks.load_collection()
+    assert collection.card("t-one").answer == "One." and collection.card("t-two").answer == "Two."
+    assert decks.load_collection().card("t-two").answer == "Two."  # and the next run too
