@@ -37,10 +37,13 @@ _DECIMAL = re.compile(r"[+-]?(\d*)\.?(\d*)")
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of checking one typed answer: right or wrong, and one or two short lines
-    (`correct`, `7,500 is not 7,600`, `dimension 2: 1 is not 3`) that say why."""
+    (`correct`, `7,500 is not 7,600`, `dimension 2: 1 is not 3`) that say why. `readable` is
+    False when the answer could not be read at all (`0,5`, a letter that names no option, a
+    formula with a stray bracket): the review asks again instead of grading a typo."""
 
     correct: bool
     feedback: str
+    readable: bool = True
 
 
 def suggested_grade(verdict: Verdict) -> int:
@@ -105,7 +108,7 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
 def _truefalse(expected: bool, text: str, **_: Any) -> Verdict:
     word = _normal(text)
     if word not in _TRUE | _FALSE:
-        return Verdict(False, f"cannot read {text!r}: answer true or false (t/f, yes/no)")
+        return Verdict(False, f"cannot read {text!r}: answer true or false (t/f, yes/no)", readable=False)
     if (word in _TRUE) == bool(expected):
         return Verdict(True, "correct")
     return Verdict(False, f"no: the statement is {'true' if expected else 'false'}")
@@ -202,7 +205,7 @@ def _choice(expected: str | tuple[str, ...], text: str, *, options: tuple[str, .
     wanted = {options.index(w) for w in wanted_texts if w in options}
     picks = _picks(text, options, several=len(wanted) > 1)
     if isinstance(picks, str):
-        return Verdict(False, picks)
+        return Verdict(False, picks, readable=False)
     if picks == wanted:
         return Verdict(True, "correct")
     if len(wanted) == 1:
@@ -258,8 +261,8 @@ def _numeric(expected: Any, text: str, *, tolerance: float | None = None, **_: A
         return Verdict(False, str(exc))
     except formula.FormulaError as exc:
         if re.search(r"\d,\d", cleaned):
-            return Verdict(False, f"cannot read {text!r}: write decimals with a point (0.5, not 0,5)")
-        return Verdict(False, f"cannot read {text!r} as a number: {exc}")
+            return Verdict(False, f"cannot read {text!r}: write decimals with a point (0.5, not 0,5)", readable=False)
+        return Verdict(False, f"cannot read {text!r} as a number: {exc}", readable=False)
     if percent:
         value = value / 100
     if hasattr(expected, "item"):  # a NumPy scalar
@@ -303,7 +306,7 @@ def _shape(expected: tuple, text: str, **_: Any) -> Verdict:
 
     typed = parse_shape(text)
     if typed is None:
-        return Verdict(False, f"cannot read {text!r} as a shape: write it like (4, 1)")
+        return Verdict(False, f"cannot read {text!r} as a shape: write it like (4, 1)", readable=False)
     expected = tuple(expected)
     if len(typed) != len(expected):
         count = lambda n: f"{n} dimension{'s' if n != 1 else ''}"  # noqa: E731
@@ -332,7 +335,7 @@ def _formula(expected: str, text: str, **_: Any) -> Verdict:
     except formula.TooComplex as exc:
         return Verdict(False, str(exc))
     except formula.FormulaError as exc:
-        return Verdict(False, f"cannot read your formula: {exc}")
+        return Verdict(False, f"cannot read your formula: {exc}", readable=False)
     except (ArithmeticError, TypeError, ValueError, RecursionError, MemoryError):
         return Verdict(False, "too complex: this formula cannot be checked, grade yourself")
     return Verdict(correct, feedback)

@@ -265,6 +265,9 @@ class Reviewer:
             if not response.strip():
                 return "reveal", None
             verdict = answers.check_card(card, response)
+            if not verdict.readable:  # a typo is not a wrong answer: ask again
+                self.console.print(Text(f"? {verdict.feedback} · try again, or Enter to show the answer", style="bold yellow"))
+                continue
             mark, style = ("✓", "bold green") if verdict.correct else ("✗", "bold red")
             self.console.print(Text(f"{mark} {verdict.feedback}", style=style))
             return "checked", answers.suggested_grade(verdict)

@@ -319,6 +319,23 @@ def test_typed_answers_are_checked_and_suggest_a_grade(checkable, isolated):
         assert grades == [1, 5]
 
 
+def test_an_unreadable_answer_is_asked_again_not_graded(checkable, isolated):
+    child = spawn("--limit", "1")
+    child.expect("How many parameters")
+    child.expect("answer › ")
+    child.sendline("7600,5")
+    child.expect(r"\? cannot read '7600,5': write decimals with a point \(0.5, not 0,5\) · try again")
+    child.expect("answer › ")  # asked again: no grade bar, nothing recorded
+    child.sendline("7600")
+    child.expect("✓")
+    child.expect(r"Enter = 4 · grade 0-5")
+    child.send("\r")
+    child.expect("Nothing left for today")
+    assert finish(child) == 0
+    with store(isolated) as s:
+        assert [r[0] for r in s.db.execute("SELECT grade FROM reviews ORDER BY id")] == [4]
+
+
 def test_formula_answers_are_compared_by_sympy(checkable, isolated, cli):
     result = cli("review", "--limit", "3", input="\n1\n\n1\nv_t/(1-β^t)\n\n")
     assert result.exit_code == 0, result.output
