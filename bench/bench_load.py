@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import yaml  # noqa: E402
+from bench_review import process_time  # noqa: E402
 from report import Row, add_json_flag, report  # noqa: E402
 from synth import write_collection  # noqa: E402
 
@@ -48,19 +48,6 @@ def dlquiz_load(paths: list[Path]) -> None:
     assert collection.cards
 
 
-def command_time(argv: list[str], repeat: int) -> float:
-    """Median wall time of `argv`, after a first run (not counted) that writes the bytecode caches
-    (as Python does on a user's machine: PYTHONDONTWRITEBYTECODE is dropped)."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=50_000)
@@ -82,8 +69,8 @@ def main() -> list[Row]:
         base = best_of(args.repeat, "bare", Path(tmp))
         ours = best_of(args.repeat, "dlquiz", Path(tmp))
         rows.append(Row(f"load {args.cards:,} cards ({args.decks} decks) vs bare CSafeLoader", ours, base, max_ratio=1.3))
-    typer_time = command_time([sys.executable, "-c", "import typer"], args.repeat * 2)
-    help_time = command_time([sys.executable, "-m", "dlquiz", "--help"], args.repeat * 2)
+    typer_time = process_time([sys.executable, "-c", "import typer"], dict(os.environ), args.repeat * 2)
+    help_time = process_time([sys.executable, "-m", "dlquiz", "--help"], dict(os.environ), args.repeat * 2)
     rows.append(Row("dlquiz --help vs python -c 'import typer'", help_time, typer_time, max_ratio=1.5))
     report(rows, f"load: fresh interpreters, best of {args.repeat}; --help: median of {args.repeat * 2}")
     return rows

@@ -2,10 +2,11 @@
 
 `CardMarkdown` parses card text with markdown-it (the parser rich.markdown uses, configured the
 same way) and lays out what cards are made of (paragraphs with bold, italic, strikethrough and
-code spans, bullet and numbered lists, nested, fenced code, display math) straight to lines,
-exactly as `richmd_markdown.MathMarkdown` (Rich's Markdown) would show them. Anything else (a
-table, a heading, a quote, a link, HTML) sends the whole text to `MathMarkdown`, so both show
-the same thing always; tests/test_layout.py compares the two on every bundled card.
+code spans, bullet and numbered lists, nested, tables that fit, fenced code, display math)
+straight to lines, exactly as `richmd_markdown.MathMarkdown` (Rich's Markdown) would show them.
+Anything else (a heading, a quote, a link, HTML, a table too wide or holding tabs) sends the
+whole text to `MathMarkdown`, so both show the same thing always; tests/test_layout.py compares
+the two on every bundled card and on generated Markdown.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, 5 ms before th
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-from dlquiz.decks import _Bad, display_path, deck_id_for, load_text, read_text
-from dlquiz.errors import Problem
+from dlquiz.decks import _Bad, display_path, deck_id_for, load_file, load_text, read_text
+from dlquiz.errors import DeckError, Problem
 from dlquiz.model import Card, Deck
 
 FILENAME = "decks.cache"
@@ -46,6 +46,8 @@ MAGIC = b"dlquiz-decks\n"
 RACY_NS = 2_000_000_000  # entries changed this close to the cache's writing are hashed each time
 _CARD_FIELDS = tuple(Card.__dataclass_fields__)  # a packed card: a tuple in this order, path left empty
 _DECK_FIELDS = ("course", "week", "title", "course_title")
+# An index entry: (size, mtime_ns, ctime_ns, inode, content digest, deck fields, card ids,
+# offset of the packed cards after the index, their length).
 
 
 def _version() -> str:
@@ -143,8 +145,6 @@ class DeckCache:
         try:
             stat = path.stat()
         except OSError:
-            from dlquiz.decks import load_file
-
             return load_file(path)
         entry = self.entries.get(key)
         looks = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
@@ -154,8 +154,6 @@ class DeckCache:
         try:
             raw = path.read_bytes()
         except OSError:
-            from dlquiz.decks import load_file
-
             return load_file(path)
         digest = blake2b(raw, digest_size=16).digest()
         if entry is not None and entry[0] == len(raw) and entry[4] == digest:  # touched (or racy), not changed
@@ -184,10 +182,11 @@ class DeckCache:
     def _deck(self, key: str, entry: tuple, path: Path, shown: str) -> Deck:
         def unpack() -> list[Card]:
             packed = self._packed(key)
-            if packed is None:  # the cache file went away: read the deck itself
-                from dlquiz.decks import load_file
-
-                return load_file(path)[0].cards
+            if packed is None:  # the cache file was cut or went away: read the deck itself
+                deck, problems = load_file(path)
+                if deck is None:  # (and it was made invalid since this run began)
+                    raise DeckError(problems)
+                return deck.cards
             cards = [Card(*row) for row in marshal.loads(packed)]
             for card in cards:  # (shown paths depend on the working directory: not cached)
                 card.path = shown

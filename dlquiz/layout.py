@@ -8,13 +8,14 @@ one pass over "runs" (a piece of text and its complete style): the same break po
 fit, and padding, cell for cell and style for style. tests/test_layout.py holds it to that
 against Rich on every bundled card at several widths.
 
-Text that this module does not lay out exactly like Rich (tabs, or another justification than
-left/default) is handed back to Rich: see `text_lines`.
+Text that this module does not lay out itself (another justification than left/default, no
+wrapping, another overflow) is handed back to Rich: see `text_lines`.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len, chop_cells, set_cell_size
@@ -146,7 +147,7 @@ def _line(plain: str, bounds: list[int], styles: list[Style], a: int, b: int, wi
         text = set_cell_size(text, width)  # may end in a space standing for half a wide character
         size = width
     segments: Line = []
-    index = _first(bounds, a)
+    index = bisect_right(bounds, a)  # the run holding character a (bounds: where each run ends)
     at = a
     stop = a + len(text)
     while at < stop:
@@ -159,21 +160,11 @@ def _line(plain: str, bounds: list[int], styles: list[Style], a: int, b: int, wi
     return segments
 
 
-def _first(bounds: list[int], offset: int) -> int:
-    """Index of the run holding character `offset`."""
-    index = 0
-    while index < len(bounds) - 1 and bounds[index] <= offset:
-        index += 1
-    return index
-
-
-def text_runs(console: Console, text: Text, outer: Style | None = None) -> list[Run]:
-    """A Rich Text as runs, each with its full style: `outer`, the text's style, then its spans
-    in order, combined as Text.render combines them."""
+def text_runs(console: Console, text: Text) -> list[Run]:
+    """A Rich Text as runs, each with its full style: the text's style, then its spans in order,
+    combined as Text.render combines them."""
     get = console.get_style
     base = get(text.style, default=NULL) if text.style else NULL
-    if outer:
-        base = outer + base
     plain = text.plain  # (a Text strips control codes itself)
     spans = [span for span in text.spans if span.end > span.start]
     if not spans:
@@ -189,18 +180,13 @@ def text_runs(console: Console, text: Text, outer: Style | None = None) -> list[
     return runs
 
 
-def text_lines(console: Console, text: Text, width: int, outer: Style | None = None) -> list[Line]:
+def text_lines(console: Console, text: Text, width: int) -> list[Line]:
     """A Rich Text laid out at `width` as it would be in a Group (padded to the width)."""
     if text.justify not in (None, "default", "left") or text.no_wrap or text.overflow not in (None, "fold"):
-        rendered = console.render_lines(text, console.options.update(width=width, height=None), pad=True)
-        return [list(Segment.apply_style(line, outer)) for line in rendered] if outer else rendered
-    pad: Style | None
-    if text.justify == "left":
-        pad = (console.get_style(text.style, default=NULL) if text.style else NULL)
-        pad = outer + pad if outer else pad
-    else:
-        pad = outer
-    return lines(text_runs(console, text, outer), width, pad)
+        return console.render_lines(text, console.options.update(width=width, height=None), pad=True)
+    # Rich pads a left-justified Text with its own style; other lines the console pads, unstyled.
+    pad = (console.get_style(text.style, default=NULL) if text.style else NULL) if text.justify == "left" else None
+    return lines(text_runs(console, text), width, pad)
 
 
 def indent(body: list[Line], first: Segment, rest: Segment) -> list[Line]:

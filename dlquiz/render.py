@@ -77,37 +77,42 @@ def format_answer(card: Card, options: Options = DEFAULT) -> str:
     """The answer as the user reads it (Markdown). A formula answer that is one `$...$` becomes
     display math, laid out in 2-D (unless `options.raw_math`: then it stays as written)."""
     answer = card.answer
-    if card.kind == "truefalse":
-        return "**True**" if answer else "**False**"
+    bold = _bold_answer(card)
+    if bold is not None:
+        return f"**{richmd.escape(bold)}**"
     if card.kind == "choice":
         chosen = answer if isinstance(answer, tuple) else (answer,)
         return "\n".join(f"**{LETTERS[card.options.index(a)]}.** {a}" for a in chosen)
-    if card.kind == "numeric":
-        return f"**{answer:,}**" if isinstance(answer, int) else f"**{answer:g}**"
-    if card.kind == "shape":
-        dims = ", ".join(richmd.escape(str(d)) for d in answer)
-        return f"**({dims})**" if len(answer) > 1 else f"**({dims},)**"
     text = str(answer)
     if card.kind == "formula" and not options.raw_math and _ONE_FORMULA.fullmatch(text.strip()):
         return f"${text.strip()}$"
     return text
 
 
+def _bold_answer(card: Card) -> str | None:
+    """The answer of a true/false, numeric or shape card as shown, in bold; None for others."""
+    answer = card.answer
+    if card.kind == "truefalse":
+        return "True" if answer else "False"
+    if card.kind == "numeric":
+        return f"{answer:,}" if isinstance(answer, int) else f"{answer:g}"
+    if card.kind == "shape":
+        dims = ", ".join(str(d) for d in answer)
+        return f"({dims})" if len(answer) > 1 else f"({dims},)"
+    return None
+
+
 def answer_view(card: Card, options: Options = DEFAULT) -> RenderableType:
     """`markdown(format_answer(card, options))`, shown the same, without parsing the Markdown
     dlquiz wrote itself where the card's own text in it is plain."""
-    answer = card.answer
-    if card.kind in ("truefalse", "numeric", "shape"):
-        from dlquiz import cardmd
+    from dlquiz import cardmd
 
-        shown = format_answer(card, options)[2:-2]  # inside its ** **
-        shown = shown if card.kind != "shape" else "(" + ", ".join(str(d) for d in answer) + ("" if len(answer) > 1 else ",") + ")"
-        return cardmd.CardMarkdown.built(cardmd.paragraph((shown, "strong")))
+    bold = _bold_answer(card)
+    if bold is not None:
+        return cardmd.CardMarkdown.built(cardmd.paragraph((bold, "strong")))
     if card.kind == "choice":
-        chosen = answer if isinstance(answer, tuple) else (answer,)
+        chosen = card.answer if isinstance(card.answer, tuple) else (card.answer,)
         if _all_plain(chosen):
-            from dlquiz import cardmd
-
             pieces: list[tuple[str, str]] = []
             for a in chosen:
                 pieces += [("", "\n")] if pieces else []
@@ -115,8 +120,6 @@ def answer_view(card: Card, options: Options = DEFAULT) -> RenderableType:
             return cardmd.CardMarkdown.built(cardmd.paragraph(*pieces))
     text = format_answer(card, options)
     if card.kind == "formula" and text.startswith("$$") and not options.raw_math:
-        from dlquiz import cardmd
-
         return cardmd.display_math(text[2:-2])
     return markdown(text, options)
 

@@ -11,11 +11,11 @@ their due dates and changes no schedule either. Every grade is committed by the 
 from __future__ import annotations
 
 import fnmatch
-from itertools import islice
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Callable, Mapping
 
 from dlquiz.config import Config
@@ -133,8 +133,7 @@ class Session:
         if self.cram:
             ids = ids[:limit] if limit is not None else ids
             return [Item(card_id, "cram", cards) for card_id in ids]
-        index = cards  # (a CardIndex: positions in collection order)
-        chosen = set(ids) if len(ids) < len(index) else index  # (membership, without copying)
+        chosen = set(ids) if len(ids) < len(cards) else cards  # (membership, without copying)
         new_done, reviews_done = self.store.counts_on(self.day)
         new_left = max(0, (self.config.new_per_day if new_limit is None else new_limit) - new_done)
         reviews_left = max(0, (self.config.reviews_per_day if review_limit is None else review_limit) - reviews_done)
@@ -147,7 +146,7 @@ class Session:
             if len(due) >= reviews_left and (not due or due_day != due[-1][0]):
                 break
             if card_id in chosen:
-                due.append((due_day, index.position(card_id), card_id))
+                due.append((due_day, cards.position(card_id), card_id))
         due.sort()
         items = [Item(card_id, "review", cards) for _, _, card_id in due[:reviews_left]]
         if limit is not None:
@@ -155,11 +154,11 @@ class Session:
         if new_left <= 0:
             return items
         if _members(self.collection, self.store):  # new cards: the store's index of new members, deck by deck
-            decks = self.collection.decks if chosen is index else list({index.deck_of(i): None for i in ids})
+            decks = self.collection.decks if chosen is cards else list({cards.deck_of(i): None for i in ids})
             new = []
             for deck in decks:
                 fresh = self.store.new_members(self.day, [deck.id])
-                new += sorted((card_id for card_id in fresh if card_id in chosen), key=index.position)
+                new += sorted((card_id for card_id in fresh if card_id in chosen), key=cards.position)
                 if len(new) >= new_left:
                     break
             del new[new_left:]
@@ -293,9 +292,7 @@ def deck_counts(collection: Collection, store: Store | None, day: date, config: 
     scheduled = store.scheduled_ids()
     due = {card_id for card_id, _ in store.due_on(day)}
     leeches = store.leech_ids(config.leech_lapses)
-    upcoming: dict[str, str] = {}
-    for card_id, due_day in store.upcoming(day):  # soonest first
-        upcoming.setdefault(card_id, due_day)
+    upcoming = dict(store.upcoming(day))
     result = {}
     for deck in collection.decks:
         ids = deck.ids
