@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import Row, add_json_flag, format_value, report  # noqa: E402
 
-from dlquiz import answers, decks, formula  # noqa: E402
+from dlquiz.checking import answers  # noqa: E402
+from dlquiz.decks import load as decks
+from dlquiz.checking import formula
 from dlquiz.paths import bundled_cards_dir  # noqa: E402
 
 

@@ -31,7 +31,8 @@ from synth import write_collection  # noqa: E402
 def worker(kind: str, root: Path, out: Path) -> tuple[float, float]:
     """One timing in this (fresh) interpreter, as (wall seconds, CPU seconds): see the module
     docstring."""
-    from dlquiz import anki, decks
+    from dlquiz.export import anki
+    from dlquiz.decks import load as decks
 
     if kind == "command":
         started, cpu = time.perf_counter(), time.process_time()
@@ -46,7 +47,7 @@ def worker(kind: str, root: Path, out: Path) -> tuple[float, float]:
     started, cpu = time.perf_counter(), time.process_time()
     import genanki  # imported inside the timing, as an export does
 
-    from dlquiz.anki_package import note_type
+    from dlquiz.export.apkg import note_type
 
     model = note_type()
     by_deck: dict[str, genanki.Deck] = {}

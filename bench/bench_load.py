@@ -24,7 +24,7 @@ from bench_review import process_time  # noqa: E402
 from report import Row, add_json_flag, report  # noqa: E402
 from synth import write_collection  # noqa: E402
 
-from dlquiz import decks  # noqa: E402
+from dlquiz.decks import load as decks  # noqa: E402
 
 
 def best_of(repeat: int, worker: str, root: Path) -> float:

@@ -36,7 +36,7 @@ def _stock_view(card, deck_title: str):
     from rich.panel import Panel
     from rich.text import Text
 
-    from dlquiz import render
+    from dlquiz.render import cards as render
 
     parts = []
     sections = (("Question", card.question), ("Options", render.options_block(card)),
@@ -53,10 +53,11 @@ def worker(kind: str) -> dict:
     math parsed) and of printing them (Rich's layout), per pass."""
     import pylatexenc.latexwalker  # noqa: F401  (imports are not what is measured)
     import rich.markdown  # noqa: F401
-    import dlquiz.cardmd, dlquiz.mathtext, dlquiz.richmd_markdown  # noqa: F401,E401
+    import dlquiz.render.cardmd, dlquiz.render.math.text, dlquiz.render.markdown  # noqa: F401,E401
     from rich.console import Console
 
-    from dlquiz import decks, render
+    from dlquiz.decks import load as decks
+    from dlquiz.render import cards as render
     from dlquiz.paths import bundled_cards_dir
 
     collection = decks.load_collection(paths=decks.discover([bundled_cards_dir()]), cache=False)

@@ -33,10 +33,10 @@ from synth import anki_collection, write_collection  # noqa: E402
 def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
     from rich.console import Console
 
-    from dlquiz import decks
-    from dlquiz.reviewer import Keys, Reviewer
-    from dlquiz.session import Session
-    from dlquiz.store import Store
+    from dlquiz.decks import load as decks
+    from dlquiz.review.screen import Keys, Reviewer
+    from dlquiz.review.session import Session
+    from dlquiz.review.store import Store
 
     write_collection(root / "cards", cards, 100)
     collection = decks.load_collection(paths=decks.discover([root / "cards"]), cache=False)

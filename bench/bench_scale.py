@@ -102,10 +102,11 @@ def after_edit(env: dict, deck: Path, repeat: int) -> tuple[float, float]:
 def dlquiz_queue_and_answers(env: dict, answers: int) -> tuple[float, float]:
     """(time to build today's queue, mean time to grade a card and reach the next), in-process,
     on the warm collection of `env` (a copy of the store: the answers are real commits)."""
-    from dlquiz import decks, paths
+    from dlquiz import paths
+    from dlquiz.decks import load as decks
     from dlquiz.config import Config
-    from dlquiz.session import Session
-    from dlquiz.store import Store
+    from dlquiz.review.session import Session
+    from dlquiz.review.store import Store
 
     os.environ.update(DLQUIZ_HOME=env["DLQUIZ_HOME"], DLQUIZ_CARDS=env["DLQUIZ_CARDS"])
     collection = decks.load_collection()
@@ -170,7 +171,7 @@ def main() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = write_collection(root / "cards", args.cards, args.decks)
-        from dlquiz import decks
+        from dlquiz.decks import load as decks
 
         ids = list(decks.load_collection(paths=paths, cache=False).cards)
         write_store(root / "home", ids, args.reviews)

@@ -37,7 +37,7 @@ COLUMNS = ("id, card_id, reviewed_at, day, grade, answer_ms, kind, undoes, reps_
 
 def build_store(home: Path, card_ids: list[str], n_reviews: int, days: int = 730, seed: int = 11) -> None:
     """A store with `n_reviews` log rows (1% of them undo entries) over the first 90% of the cards."""
-    from dlquiz.store import Store
+    from dlquiz.review.store import Store
 
     rng = random.Random(seed)
     reviewed = card_ids[: len(card_ids) * 9 // 10]
@@ -112,8 +112,12 @@ def main() -> list[Row]:
         os.environ.update(DLQUIZ_HOME=str(home), DLQUIZ_CARDS=str(cards_dir), DLQUIZ_NOW=NOW)
         from rich.console import Console
 
-        from dlquiz import config, decks, paths, session, stats, statsview
-        from dlquiz.store import open_store
+        from dlquiz import config, paths
+        from dlquiz.decks import load as decks
+        from dlquiz.review import session
+        from dlquiz.stats import numbers as stats
+        from dlquiz.stats import view as statsview
+        from dlquiz.review.store import open_store
 
         started = time.perf_counter()
         write_collection(cards_dir, args.cards, 100)

@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--decks", type=int, default=100)
     parser.add_argument("--reviews", type=int, default=500_000)
     args = parser.parse_args()
-    from dlquiz import decks
+    from dlquiz.decks import load as decks
 
     paths = write_collection(args.dir / "cards", args.cards, args.decks)
     write_store(args.dir / "home", list(decks.load_collection(paths=paths, cache=False).cards), args.reviews)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dlquiz.cli import app
+from dlquiz.cli.app import app
 from dlquiz.paths import bundled_cards_dir
 
 FIXED_NOW = "2026-11-26T09:00:00+00:00"

@@ -18,8 +18,10 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportCsvRequest
 
-from dlquiz import anki, anki_package, decks
-from dlquiz.store import open_store
+from dlquiz.export import anki
+from dlquiz.export import apkg as anki_package
+from dlquiz.decks import load as decks
+from dlquiz.review.store import open_store
 
 C4W1 = r"""
 course: 4
@@ -299,7 +301,7 @@ def test_a_deleted_card_is_found_in_a_tsv_import_too(cli, small, write_deck, col
 def test_with_progress_keeps_interval_due_ease_and_reviews(cli, small, col, tmp_path, monkeypatch):
     now = datetime.now(timezone.utc).astimezone()  # Anki dates the import by the real clock
     set_now(monkeypatch, now)
-    from dlquiz import session
+    from dlquiz.review import session
 
     today = session.review_day(now, 4)
     with open_store() as store:
@@ -479,7 +481,7 @@ def test_a_failed_write_leaves_the_old_file(small, tmp_path, monkeypatch):
 def test_progress_bar_appears_only_after_a_second_on_a_terminal():
     from rich.console import Console
 
-    from dlquiz.cli import DelayedProgress
+    from dlquiz.cli.app import DelayedProgress
 
     clock = iter([0.0, 0.5, 1.5, 1.6]).__next__
     screen = io.StringIO()

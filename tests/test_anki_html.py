@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from dlquiz import anki_html, decks
+from dlquiz.export import html as anki_html
+from dlquiz.decks import load as decks
 from dlquiz.paths import bundled_cards_dir
 
 

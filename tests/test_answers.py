@@ -11,8 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlquiz import answers, decks, equivalence
-from dlquiz.answers import Verdict, check
+from dlquiz.checking import answers
+from dlquiz.decks import load as decks
+from dlquiz.checking import equivalence
+from dlquiz.checking.answers import Verdict, check
 from dlquiz.paths import bundled_cards_dir
 
 OPTIONS = (
@@ -395,7 +397,7 @@ def test_checkable_expected_for_and_check_card():
 
 
 def test_a_template_card_is_checkable_once_drawn():
-    from dlquiz import templates
+    from dlquiz.checking.templates import catalog as templates
 
     card = next(card for card in CARDS if card.template == "conv_output_size")
     assert card.kind == "basic" and answers.checkable(card)
@@ -408,7 +410,7 @@ def test_a_template_card_is_checkable_once_drawn():
 
 def test_sympy_is_imported_only_to_explain_a_wrong_formula():
     code = (
-        "import sys; from dlquiz import answers, templates\n"
+        "import sys; from dlquiz.checking import answers; from dlquiz.checking.templates import catalog as templates\n"
         "assert 'sympy' not in sys.modules and 'numpy' not in sys.modules\n"
         "assert answers.check('formula', 'v_t/(1-beta^t)', 'v_t/(1-β^t)').correct\n"
         "assert answers.check('numeric', 7600, '7,600').correct\n"

@@ -21,7 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlquiz import authoring, deckfile, decks, drafts, interview, paths
+from dlquiz import paths
+from dlquiz.decks import authoring
+from dlquiz.decks import deckfile
+from dlquiz.decks import load as decks
+from dlquiz.decks import drafts
+from dlquiz.cli import interview
 
 HAND_KEPT = """\
 # My own deck, kept by hand.

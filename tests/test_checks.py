@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dlquiz.checks import CheckError, evaluate, mismatch
-from dlquiz.decks import Card
+from dlquiz.checking.checks import CheckError, evaluate, mismatch
+from dlquiz.decks.load import Card
 
 
 @pytest.mark.parametrize(

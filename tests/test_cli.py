@@ -73,7 +73,7 @@ def test_show_choice_card_lists_options_and_marks_the_answer(write_deck, cli):
 
 
 def test_show_every_bundled_card(bundled, cli):
-    from dlquiz import decks
+    from dlquiz.decks import load as decks
 
     for card_id in decks.load_collection().cards:
         result = cli("show", card_id)
@@ -127,7 +127,7 @@ def test_bad_now_is_a_clear_error(write_deck, cli, monkeypatch):
 
 
 def test_every_command_has_help(cli):
-    from dlquiz.cli import app
+    from dlquiz.cli.app import app
 
     import typer.main
 
@@ -152,8 +152,8 @@ def test_help_imports_no_heavy_module():
         "    runpy.run_module('dlquiz', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('sympy', 'numpy', 'genanki', 'markdown_it', 'mdit_py_plugins', 'nh3', 'yaml', 'dlquiz.decks',\n"
-        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render', 'dlquiz.richmd', 'dlquiz.mathtext', 'dlquiz.mathparse')\n"
+        "heavy = ('sympy', 'numpy', 'genanki', 'markdown_it', 'mdit_py_plugins', 'nh3', 'yaml', 'dlquiz.decks.load',\n"
+        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render.cards', 'dlquiz.render.markup', 'dlquiz.render.math.text', 'dlquiz.render.math.parse')\n"
         "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from dlquiz import checks, decks, formula
+from dlquiz.checking import checks
+from dlquiz.decks import load as decks
+from dlquiz.checking import formula
 from dlquiz.paths import bundled_cards_dir
 
 COLLECTION = decks.load_collection(paths=decks.discover([bundled_cards_dir()]))

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from dlquiz import decks
-from dlquiz.deckcache import cache_path
+from dlquiz.decks import load as decks
+from dlquiz.decks.cache import cache_path
 from tests.test_decks import ONE, deck_text
 
 
@@ -19,7 +19,7 @@ def no_parsing(monkeypatch):
         raise AssertionError("parsed although the cache should have served")
 
     monkeypatch.setattr(decks, "load_text", refuse)
-    monkeypatch.setattr("dlquiz.deckcache.load_text", refuse)
+    monkeypatch.setattr("dlquiz.decks.cache.load_text", refuse)
 
 
 def test_second_load_comes_from_the_cache(write_deck, isolated, request):
@@ -83,7 +83,7 @@ def _rewrite_index(cache, change) -> None:
     import marshal
     import struct
 
-    from dlquiz.deckcache import MAGIC
+    from dlquiz.decks.cache import MAGIC
 
     raw = cache.read_bytes()
     (size,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
@@ -100,7 +100,7 @@ def test_a_cache_from_other_deck_rules_is_not_used(write_deck, isolated, monkeyp
     _rewrite_index(cache, lambda data: data.update(version="0.0.0-older-rules"))
     parsed = []
     real = decks.load_text
-    monkeypatch.setattr("dlquiz.deckcache.load_text", lambda *a: parsed.append(a) or real(*a))
+    monkeypatch.setattr("dlquiz.decks.cache.load_text", lambda *a: parsed.append(a) or real(*a))
     assert decks.load_collection().card("t-one")
     assert len(parsed) == 1
     seen = []
@@ -121,7 +121,7 @@ def test_an_old_untouched_file_is_not_even_read(write_deck, isolated, monkeypatc
     def no_hashing(*args, **kwargs):
         raise AssertionError("hashed a file whose stat had not changed")
 
-    monkeypatch.setattr("dlquiz.deckcache.blake2b", no_hashing)
+    monkeypatch.setattr("dlquiz.decks.cache.blake2b", no_hashing)
     assert decks.load_collection().card("t-one").answer == "One."
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dlquiz import decks
+from dlquiz.decks import load as decks
 from dlquiz.errors import DeckError
 
 HEAD = """\

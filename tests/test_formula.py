@@ -7,7 +7,7 @@ import time
 import pytest
 import sympy
 
-from dlquiz.formula import FormulaError, TooComplex, parse
+from dlquiz.checking.formula import FormulaError, TooComplex, parse
 
 S = sympy.Symbol
 
@@ -67,7 +67,7 @@ def test_too_complex_answers_within_a_second(text):
 
 from fractions import Fraction  # noqa: E402
 
-from dlquiz import formula  # noqa: E402
+from dlquiz.checking import formula  # noqa: E402
 
 
 @pytest.mark.parametrize(

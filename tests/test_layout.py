@@ -1,4 +1,4 @@
-"""dlquiz.layout and dlquiz.cardmd lay card text out themselves, for speed, and promise to show
+"""dlquiz.render.layout and dlquiz.render.cardmd lay card text out themselves, for speed, and promise to show
 exactly what Rich's Markdown (richmd_markdown.MathMarkdown) shows: the same characters in the
 same cells with the same styles. These tests hold them to it, on every bundled card and on
 generated Markdown, in plain and colour consoles, at widths from cramped to wide."""
@@ -14,9 +14,12 @@ from rich.console import Console, Group
 from rich.style import Style
 from rich.text import Text
 
-from dlquiz import cardmd, decks, layout, render
+from dlquiz.render import cardmd
+from dlquiz.decks import load as decks
+from dlquiz.render import layout
+from dlquiz.render import cards as render
 from dlquiz.paths import bundled_cards_dir
-from dlquiz.richmd_markdown import MathMarkdown
+from dlquiz.render.markdown import MathMarkdown
 
 WIDTHS = (13, 41, 96)
 

@@ -1,4 +1,4 @@
-"""LaTeX -> Unicode (dlquiz.mathtext, dlquiz.mathparse): hand-checked cases, the golden file of
+"""LaTeX -> Unicode (dlquiz.render.math.text, dlquiz.render.math.parse): hand-checked cases, the golden file of
 every formula in the bundled decks, and a property test that nothing crashes.
 
 Regenerate the golden file after deck changes with
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlquiz import mathtext
-from dlquiz.mathtext import display, inline
+from dlquiz.render.math import text as mathtext
+from dlquiz.render.math.text import display, inline
 
 GOLDEN = Path(__file__).parent / "golden" / "formulas.txt"
 LEFTOVER_COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -126,7 +126,9 @@ def test_width_counts_terminal_cells():
 def _bundled_formulas() -> dict[str, tuple[str, bool]]:
     """Every distinct math span of the bundled decks (as written, with its `$`s): the first card
     it appears on, and whether it is shown as display math."""
-    from dlquiz import decks, render, richmd
+    from dlquiz.decks import load as decks
+    from dlquiz.render import cards as render
+    from dlquiz.render import markup as richmd
     from dlquiz.paths import bundled_cards_dir
 
     found: dict[str, tuple[str, bool]] = {}

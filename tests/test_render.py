@@ -1,4 +1,4 @@
-"""Rendering of card text (dlquiz.render, dlquiz.richmd): Markdown with math, the console
+"""Rendering of card text (dlquiz.render.cards, dlquiz.render.markup): Markdown with math, the console
 options, `show` snapshots, and that `--help` imports none of it.
 
 Snapshots live in tests/golden/show-*.txt; regenerate them with
@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console, Group
 
-from dlquiz import render, richmd
+from dlquiz.render import cards as render
+from dlquiz.render import markup as richmd
 
 GOLDEN = Path(__file__).parent / "golden"
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -136,7 +137,7 @@ def test_a_table_wider_than_the_terminal_becomes_records():
 
 
 def test_plain_paragraphs_render_exactly_as_markdown_would(bundled):
-    from dlquiz import decks
+    from dlquiz.decks import load as decks
 
     seen = 0
     for card in decks.load_collection().cards.values():
@@ -275,7 +276,7 @@ def test_show_raw_math_and_plain(cli, write_deck, monkeypatch):
 
 
 def test_no_bundled_card_renders_a_leftover_backslash_command(bundled):
-    from dlquiz import decks
+    from dlquiz.decks import load as decks
 
     collection = decks.load_collection()
     for card in collection.cards.values():

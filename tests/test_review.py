@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pexpect
 import pytest
 
-from dlquiz.store import Store
+from dlquiz.review.store import Store
 
 START = datetime.fromisoformat("2026-11-26T09:00:00+00:00")
 
@@ -415,7 +415,8 @@ cards:
 
 
 def test_the_reviewer_knows_the_checkable_kinds_without_importing_answers():
-    from dlquiz import answers, reviewer
+    from dlquiz.checking import answers
+    from dlquiz.review import screen as reviewer
 
     assert reviewer._TYPED_KINDS == answers.CHECKABLE
 

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dlquiz import decks
+from dlquiz.decks import load as decks
 from dlquiz.config import Config
 from dlquiz.errors import StoreError
-from dlquiz.session import Session, deck_counts
-from dlquiz.store import Store
+from dlquiz.review.session import Session, deck_counts
+from dlquiz.review.store import Store
 from tests.test_session import DAY, clock, deck
 
 

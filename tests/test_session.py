@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from dlquiz import decks
+from dlquiz.decks import load as decks
 from dlquiz.config import Config
 from dlquiz.errors import UsageError
-from dlquiz.session import Session, deck_counts, review_day, today, remember_day
-from dlquiz.store import Store
+from dlquiz.review.session import Session, deck_counts, review_day, today, remember_day
+from dlquiz.review.store import Store
 
 DAY = date(2026, 11, 26)
 

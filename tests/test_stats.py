@@ -25,8 +25,11 @@ import pytest
 from rich.console import Console
 
 from dlquiz import config as config_module
-from dlquiz import decks, paths, stats, statsview
-from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store, m001_initial, open_store
+from dlquiz import paths
+from dlquiz.decks import load as decks
+from dlquiz.stats import numbers as stats
+from dlquiz.stats import view as statsview
+from dlquiz.review.store import MIGRATIONS, SCHEMA_VERSION, Store, m001_initial, open_store
 
 T = date(2026, 11, 26)
 DECKS = {

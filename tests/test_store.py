@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from dlquiz.errors import StoreError
 from dlquiz.sm2 import SM2State
-from dlquiz.store import NEW, SCHEMA_VERSION, Store, open_store
+from dlquiz.review.store import NEW, SCHEMA_VERSION, Store, open_store
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 DAY = date(2026, 11, 26)
@@ -209,7 +209,7 @@ def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
     import sys
 
     code = (
-        "import sys; from datetime import date, datetime, timezone; from dlquiz.store import Store\n"
+        "import sys; from datetime import date, datetime, timezone; from dlquiz.review.store import Store\n"
         "s = Store(__import__('pathlib').Path(sys.argv[1]))\n"
         "s.record(sys.argv[2], 4, 'review', date(2026, 11, 26), datetime(2026, 11, 26, tzinfo=timezone.utc))\n"
     )

@@ -10,10 +10,13 @@ import sys
 
 import pytest
 
-from dlquiz import answers, checks, decks, templates
-from dlquiz.decks import Card
+from dlquiz.checking import answers
+from dlquiz.checking import checks
+from dlquiz.decks import load as decks
+from dlquiz.checking.templates import catalog as templates
+from dlquiz.decks.load import Card
 from dlquiz.paths import bundled_cards_dir
-from dlquiz.templates import Drawn, Param, Template
+from dlquiz.checking.templates.catalog import Drawn, Param, Template
 
 BUNDLED = decks.load_collection(paths=decks.discover([bundled_cards_dir()]), cache=False)
 TEMPLATE_CARDS = [card for card in BUNDLED.cards.values() if card.template]
@@ -56,7 +59,7 @@ def test_draws_are_fixed_by_card_id_and_number_in_every_process():
     first = templates.instantiate(card, 7)
     assert templates.instantiate(card, 7) == first  # undo shows the same card
     code = (
-        "from dlquiz import templates; from dlquiz.decks import Card\n"
+        "from dlquiz.checking.templates import catalog as templates; from dlquiz.decks.load import Card\n"
         "card = Card(id='c4w3-iou-drill', deck='t', kind='basic', question='q', answer='a', template='iou', params={})\n"
         "print(templates.instantiate(card, 7).question)"
     )

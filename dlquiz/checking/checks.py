@@ -1,0 +1,262 @@
+"""Content is code: run every card's reference `check` against its stated answer, and make sure
+every formula card's `expr` parses.
+
+A check is a small expression (`conv_param_count(f=5, n_c_prev=3, n_c=100)`) evaluated by
+walking its syntax tree through a whitelist: calls of dlquiz.reference functions and a few
+builtins, literals, arithmetic and literal indexing. Nothing else runs; there is no `eval`.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from dlquiz.decks.load import Card, Collection
+from dlquiz.errors import Problem
+
+_BUILTINS: dict[str, Callable] = {"abs": abs, "round": round, "min": min, "max": max, "len": len}
+_BINARY = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+}
+_MAX_SOURCE = 2000
+
+
+class CheckError(ValueError):
+    """A check that cannot be evaluated: bad syntax, a forbidden construct, or a failing call."""
+
+
+def _functions() -> dict[str, Callable]:
+    from dlquiz import reference
+
+    found = {
+        name: value for name, value in vars(reference).items()
+        if callable(value) and not name.startswith("_") and getattr(value, "__module__", None) == reference.__name__
+    }
+    return {**_BUILTINS, **found}
+
+
+class _Evaluator:
+    def __init__(self, functions: dict[str, Callable]):
+        self.functions = functions
+
+    def run(self, node: ast.AST) -> Any:
+        method = getattr(self, "node_" + type(node).__name__, None)
+        if method is None:
+            raise CheckError(f"{type(node).__name__.lower()} is not allowed in a check")
+        return method(node)
+
+    def node_Constant(self, node: ast.Constant) -> Any:
+        if isinstance(node.value, (int, float, str, bool, type(None))):
+            return node.value
+        raise CheckError(f"the constant {node.value!r} is not allowed in a check")
+
+    def node_Tuple(self, node: ast.Tuple) -> tuple:
+        return tuple(self.run(item) for item in node.elts)
+
+    def node_List(self, node: ast.List) -> list:
+        return [self.run(item) for item in node.elts]
+
+    def node_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        value = self.run(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -value
+        if isinstance(node.op, ast.UAdd):
+            return +value
+        raise CheckError("only + and - may stand before a value in a check")
+
+    def node_BinOp(self, node: ast.BinOp) -> Any:
+        function = _BINARY.get(type(node.op))
+        if function is None:
+            raise CheckError("only + - * / // % ** are allowed in a check")
+        left, right = self.run(node.left), self.run(node.right)
+        if function is operator.pow and isinstance(right, (int, float)) and abs(right) > 64:
+            raise CheckError("exponents above 64 are not allowed in a check")
+        return function(left, right)
+
+    def node_Subscript(self, node: ast.Subscript) -> Any:
+        index = self.run(node.slice)
+        if not isinstance(index, int):
+            raise CheckError("indexes in a check must be whole numbers")
+        return self.run(node.value)[index]
+
+    def node_Call(self, node: ast.Call) -> Any:
+        if not isinstance(node.func, ast.Name):
+            raise CheckError("a check may only call reference functions by name")
+        function = self.functions.get(node.func.id)
+        if function is None:
+            raise CheckError(f"unknown function {node.func.id!r}")
+        if any(kw.arg is None for kw in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
+            raise CheckError("* and ** arguments are not allowed in a check")
+        args = [self.run(arg) for arg in node.args]
+        kwargs = {kw.arg: self.run(kw.value) for kw in node.keywords}
+        return function(*args, **kwargs)
+
+
+def evaluate(source: str, functions: dict[str, Callable] | None = None) -> Any:
+    """Evaluate a check expression safely; raises CheckError on anything not allowed or failing."""
+    if len(source) > _MAX_SOURCE:
+        raise CheckError("the check is too long")
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise CheckError(f"invalid check syntax: {exc.msg}") from None
+    evaluator = _Evaluator(functions if functions is not None else _functions())
+    try:
+        return evaluator.run(tree.body)
+    except CheckError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError, IndexError, OverflowError, KeyError) as exc:
+        raise CheckError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars and tuples as plain Python values."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
+        try:
+            return value.item()
+        except (ValueError, TypeError):
+            return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def mismatch(card: Card, value: Any) -> str | None:
+    """Why `value` (a check's result) disagrees with the card's answer, or None if it agrees."""
+    value = _plain(value)
+    answer = card.answer
+    if card.kind == "numeric":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"check gives {value!r}, not a number"
+        if isinstance(answer, int) and isinstance(value, int):
+            agree = answer == value
+        else:
+            agree = math.isclose(answer, value, rel_tol=1e-9, abs_tol=1e-12)
+        return None if agree else f"check gives {value!r}, but the answer is {answer!r}"
+    if card.kind == "shape":
+        shape = value if isinstance(value, tuple) else None
+        return None if shape == tuple(answer) else f"check gives {value!r}, but the answer is {list(answer)!r}"
+    if card.kind == "truefalse":
+        if not isinstance(value, bool):
+            return f"check gives {value!r}, not true or false"
+        return None if value is answer else f"check gives {value!r}, but the answer is {answer!r}"
+    if card.kind == "choice":
+        expected = answer if isinstance(answer, tuple) else (answer,)
+        got = value if isinstance(value, tuple) else (value,)
+        return None if set(got) == set(expected) else f"check gives {value!r}, but the answer is {answer!r}"
+    return f"a {card.kind} card cannot have a check"  # pragma: no cover - decks.py refuses it
+
+
+@dataclass
+class Report:
+    """What `dlquiz check` found beyond the structure of the decks."""
+
+    problems: list[Problem] = field(default_factory=list)
+    checks: int = 0
+    formulas: int = 0
+    templates: int = 0  # template cards, each drawn TEMPLATE_DRAWS times
+
+
+def run(collection: Collection, cards: list[Card] | None = None) -> Report:
+    """Run every reference check and parse every formula of the given cards (default: all)."""
+    report = Report()
+    functions = None
+    for card in cards if cards is not None else collection.cards.values():
+        if card.check:
+            functions = functions or _functions()
+            report.checks += 1
+            try:
+                why = mismatch(card, evaluate(card.check, functions))
+            except CheckError as exc:
+                why = f"check {card.check!r} failed: {exc}"
+            if why:
+                report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
+        if card.expr:
+            from dlquiz.checking import formula
+
+            report.formulas += 1
+            try:
+                formula.parse(card.expr)
+                why = _comparable(card.expr)
+            except formula.FormulaError as exc:
+                why = f"expr {card.expr!r} does not parse: {exc}"
+            if why:
+                report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
+        if card.template:
+            report.templates += 1
+            why = template_problem(card)
+            if why:
+                report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
+    return report
+
+
+def _comparable(expr: str) -> str | None:
+    """Typed formulas are compared with `expr` at sample points: it needs values at enough of them."""
+    from dlquiz.checking import equivalence
+
+    tree = equivalence.expected_tree(expr)
+    if len(equivalence.samples(tree, tree)) < 3:
+        return f"expr {expr!r} has no value at most sample points, so typed answers cannot be compared with it"
+    return None
+
+
+TEMPLATE_DRAWS = 100
+
+
+def _closed_value(kind: str, closed: Any) -> Any:
+    """The value of a drawn problem's worked solution, as plain numbers (or option texts)."""
+    from dlquiz.checking import formula
+
+    def number(text: Any) -> Any:
+        value = formula.evaluate(text) if isinstance(text, str) else text
+        if isinstance(value, Fraction):
+            return value.numerator if value.denominator == 1 else float(value)
+        return value
+
+    if kind == "numeric":
+        return number(closed)
+    return tuple(number(d) for d in closed) if kind == "shape" else closed
+
+
+def _typed_forms(card: Card) -> set[str]:
+    """The answer as a learner would type it from what dlquiz shows."""
+    from dlquiz.checking import answers
+
+    if card.kind == "numeric":
+        return {f"{card.answer:g}", answers.show_number(card.answer)}
+    if card.kind == "shape":
+        return {answers.show_shape(card.answer)}
+    chosen = card.answer if isinstance(card.answer, tuple) else (card.answer,)
+    return {", ".join(chr(ord("A") + card.options.index(text)) for text in chosen)}
+
+
+def template_problem(card: Card, draws: int = TEMPLATE_DRAWS) -> str | None:
+    """Why a template card fails, naming the draw, or None. Every draw must build; its worked
+    solution must give the reference implementation's answer; and that answer, typed as dlquiz
+    shows it, must be accepted by the answer checker."""
+    from dlquiz.checking import answers
+    from dlquiz.checking import formula
+    from dlquiz.checking.templates import catalog as templates
+
+    for number in range(draws):
+        try:
+            filled, drawn = templates.draw(card, number)
+            why = mismatch(filled, _closed_value(filled.kind, drawn.closed))
+            why = why and "the worked solution " + why.removeprefix("check ")
+            for typed in () if why else sorted(_typed_forms(filled)):
+                verdict = answers.check_card(filled, typed)
+                if not verdict.correct:
+                    why = f"the answer typed as {typed!r} is refused ({verdict.feedback})"
+                    break
+        except (templates.TemplateError, formula.FormulaError) as exc:
+            why = str(exc)
+        except (ValueError, TypeError, ArithmeticError, IndexError, KeyError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+        if why:
+            return f"template {card.template!r}, draw {number}: {why}"
+    return None

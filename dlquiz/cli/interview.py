@@ -1,0 +1,164 @@
+"""The questions `dlquiz add` asks on a terminal for what its flags leave out, then the preview.
+
+Each answer goes through the same parsers as the flags (dlquiz.decks.authoring) as soon as it is
+typed, and is asked again until it is usable. Ctrl-D stops without writing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable
+
+from rich.console import Console
+from rich.prompt import Confirm, Prompt
+
+from dlquiz.decks import authoring
+from dlquiz.decks import drafts
+from dlquiz.decks.load import KINDS
+from dlquiz.errors import UsageError
+
+QUESTION_TEMPLATE = """
+
+# Write the question of the new card above: Markdown, with $...$ for LaTeX.
+# Lines starting with '#' are ignored; an empty question adds nothing.
+"""
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _message(exc: UsageError) -> str:
+    return re.sub(r"^--[a-z-]+: ", "", str(exc))  # the flag's name means nothing at a prompt
+
+
+def _ask(console: Console, label: str, parse: Callable[[str], object] | None = None, **options) -> str:
+    """One line, asked again until `parse` accepts it (an empty line is returned as "")."""
+    while True:
+        text = Prompt.ask(label, console=console, **options).strip()
+        if not text or parse is None:
+            return text
+        try:
+            parse(text)
+            return text
+        except UsageError as exc:
+            console.print(f"[red]{_message(exc)}[/red]")
+
+
+def _lines(console: Console, label: str, hint: str) -> str:
+    """Several lines, ended by an empty one."""
+    console.print(f"[bold]{label}[/bold] [dim]({hint})[/dim]")
+    lines: list[str] = []
+    while True:
+        line = console.input("  ").rstrip()
+        if not line:
+            return "\n".join(lines)
+        lines.append(line)
+
+
+def _required(console: Console, ask: Callable[[], str], what: str) -> str:
+    while True:
+        text = ask()
+        if text:
+            return text
+        console.print(f"[red]the card needs {what}[/red]")
+
+
+def _question(console: Console) -> str:
+    text = _lines(console, "Question", "end with an empty line; an empty first line opens $EDITOR")
+    if not text:
+        text = authoring.strip_comments(authoring.run_editor(QUESTION_TEMPLATE, "question"))
+        if not text:
+            raise authoring.Aborted("the question is empty; nothing added")
+        console.print(text, markup=False)
+    return text
+
+
+def _deck(console: Console, draft: drafts.Draft, known: dict[str, str]) -> None:
+    if draft.deck is None:
+        console.print("[dim]decks:[/dim] " + " ".join(known), markup=True, highlight=False)
+        draft.deck = _required(console, lambda: _ask(console, "Deck (one of these, or a new id)", drafts.parse_deck_id), "a deck")
+    if draft.deck in known or (draft.course and draft.week and draft.title):
+        return
+    console.print(f"{draft.deck} is a new deck.")
+    number = lambda flag: lambda text: drafts.parse_int(text, flag)  # noqa: E731
+    draft.course = draft.course or _required(console, lambda: _ask(console, "Course number", number("--course")), "a course")
+    draft.week = draft.week or _required(console, lambda: _ask(console, "Week number", number("--week")), "a week")
+    draft.title = draft.title or _required(console, lambda: _ask(console, "Title of the deck"), "a title")
+
+
+def _choice(console: Console, draft: drafts.Draft) -> None:
+    while len(draft.options) < 2:
+        console.print("[bold]Options[/bold] [dim](one per line, at least two; an empty line ends)[/dim]")
+        draft.options = []
+        while line := console.input(f"  {LETTERS[len(draft.options)]}. ").strip():
+            draft.options.append(line)
+    if draft.answer:
+        return
+
+    def letters(text: str) -> list[str]:
+        picked = [c for c in re.split(r"[,\s]+", text.upper()) if c]
+        if not picked or any(len(c) != 1 or c not in LETTERS[: len(draft.options)] for c in picked):
+            raise UsageError(f"answer with letters from A to {LETTERS[len(draft.options) - 1]}, e.g. B or A,C")
+        return [draft.options[LETTERS.index(c)] for c in picked]
+
+    text = _required(console, lambda: _ask(console, "Correct option(s), by letter", letters), "an answer")
+    draft.answer = letters(text)
+
+
+def _answer(console: Console, draft: drafts.Draft, kind: str) -> None:
+    if kind == "choice":
+        return _choice(console, draft)
+    if not draft.answer:
+        if kind in ("basic", "formula"):
+            hint = "the formula in LaTeX, as shown" if kind == "formula" else "end with an empty line"
+            text = _required(console, lambda: _lines(console, "Answer", hint), "an answer")
+        else:
+            hints = {"truefalse": "true or false", "numeric": "a number", "shape": "dimensions, e.g. 4, 1 or n_x, m"}
+            parse = lambda text: drafts.parse_answer(kind, [text])  # noqa: E731
+            text = _required(console, lambda: _ask(console, f"Answer ({hints[kind]})", parse), "an answer")
+        draft.answer = [text]
+    if kind == "formula" and not draft.expr:
+        draft.expr = _required(console, lambda: _ask(console, "Expr (the formula in plain math, for checking)", _card_ok(draft, "expr")), "an expr")
+
+
+def _card_ok(draft: drafts.Draft, key: str) -> Callable[[str], None]:
+    """A parser that tries the value in the draft and validates the card as `dlquiz check` does."""
+
+    def parse(text: str) -> None:
+        problem = drafts.card_problem(replace(draft, **{key: text}))
+        if problem:
+            raise UsageError(problem)
+
+    return parse
+
+
+def fill(draft: drafts.Draft, console: Console, known: dict[str, str]) -> drafts.Draft:
+    """Ask for everything the draft lacks; `known` maps deck ids to titles."""
+    draft = replace(draft, answer=list(draft.answer), options=list(draft.options), tags=list(draft.tags))
+    try:
+        _deck(console, draft, known)
+        if draft.kind is None:
+            draft.kind = Prompt.ask("Kind", console=console, choices=list(KINDS), default="basic")
+        kind = drafts.parse_kind(draft.kind)
+        if draft.question is None:
+            draft.question = _question(console)
+        _answer(console, draft, kind)
+        if draft.explain is None:
+            draft.explain = _lines(console, "Explanation", "optional; end with an empty line") or None
+        if not draft.tags:
+            draft.tags = drafts.parse_tags([_ask(console, "Tags (optional, separated by spaces)")])
+        if draft.check is None and kind in drafts.CHECKABLE:
+            draft.check = _ask(console, "Reference check (optional, e.g. conv_param_count(f=5, n_c_prev=3, n_c=100))", _card_ok(draft, "check")) or None
+    except EOFError:
+        raise authoring.Aborted("nothing added") from None
+    return draft
+
+
+def confirm(console: Console, plan: authoring.Plan, question: str) -> bool:
+    """Show the card as it will be rendered, then ask."""
+    from dlquiz.render import cards as render
+
+    render.print_card(console, render.card_view(plan.card, deck_title=plan.deck_title))
+    try:
+        return Confirm.ask(question, console=console, default=True)
+    except EOFError:
+        return False

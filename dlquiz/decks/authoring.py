@@ -1,0 +1,332 @@
+"""Authoring cards: `dlquiz add` and `dlquiz edit`, without disturbing hand-kept decks.
+
+A draft (dlquiz.decks.drafts: what the user typed, from flags or prompts) becomes a YAML block appended to its
+deck's file; an edited block replaces its card's lines in place (dlquiz.decks.deckfile does the text
+surgery). Before anything is written, the would-be file is validated exactly as `dlquiz check`
+validates: strict loading, ids unique across decks, the reference `check:`, the formula parse.
+Writing happens under a lock, from re-reading the decks to the atomic rename, so concurrent
+runs all land. Nothing here knows the terminal; the prompts live in dlquiz.cli.interview.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from dlquiz import paths
+from dlquiz.checking import checks
+from dlquiz.decks import deckfile
+from dlquiz.decks import load as decks
+from dlquiz.decks.load import ID_RE, Card
+from dlquiz.decks.drafts import Draft, card_fields, parse_deck_id, parse_int, unique_id, warnings_for
+from dlquiz.errors import DlquizError, NotFound, Problem, UsageError
+
+
+class Aborted(DlquizError):
+    """The user stopped (declined, the editor failed, the text was left empty): nothing written."""
+
+    exit_code = 1
+
+
+@dataclass
+class Plan:
+    """What an add or an edit will write (or wrote): the file's new bytes and the loaded card."""
+
+    card: Card
+    deck_title: str
+    path: Path
+    block: str
+    data: bytes
+    created: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# where decks are and where they may be written
+
+
+@dataclass
+class _World:
+    """Every deck file, loaded and valid, with the path of each deck."""
+
+    loaded: dict[Path, tuple]
+    collection: decks.Collection
+    files: dict[str, Path]
+
+
+def _world() -> _World:
+    from dlquiz.decks.cache import DeckCache, cache_path
+
+    # Unchanged files come from the parsed-deck cache (verified by content hash), as in every
+    # command; with the cyclic GC paused, as decks.load_collection does, since loading makes no cycles.
+    home = paths.home()
+    cache = DeckCache(cache_path(home) if home.is_dir() else None)
+    files = decks.discover(paths.deck_dirs())
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        loaded = {path: cache.load_file(path) for path in files}
+    finally:
+        if paused:
+            gc.enable()
+    cache.save()
+    collection = decks.build_collection(list(loaded.values()))  # an invalid deck stops here
+    return _World(loaded, collection, {decks.deck_id_for(p): p for p in files})
+
+
+def _bundled(path: Path) -> bool:
+    return path.resolve().is_relative_to(paths.bundled_cards_dir().resolve())
+
+
+def new_deck_dir(create: bool = False) -> Path | None:
+    """The first writable deck directory (the bundled one only in a source checkout)."""
+    for directory in paths.deck_dirs():
+        if _bundled(directory) and not paths.is_source_checkout():
+            continue
+        if directory.is_dir():
+            if os.access(directory, os.W_OK):
+                return directory
+            continue
+        parent = next((p for p in directory.parents if p.exists()), None)
+        if parent is not None and parent.is_dir() and os.access(parent, os.W_OK):
+            if create:
+                directory.mkdir(parents=True, exist_ok=True)
+            return directory
+    return None
+
+
+def _writable(path: Path, deck_id: str) -> None:
+    if _bundled(path) and not paths.is_source_checkout():
+        raise UsageError(
+            f"deck {deck_id!r} is bundled with dlquiz and replaced on upgrade; add to a deck of your "
+            f"own (--deck my-{deck_id} with --course, --week and --title)"
+        )
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise UsageError(f"{decks.display_path(path)}: cannot write there (permission denied)")
+
+
+# ---------------------------------------------------------------------------------------------
+# validating a would-be file
+
+
+def _validate(world: _World, path: Path, text: str, card_id: str, describe: Callable[[Problem], str], prefix: str = "") -> tuple[decks.Deck, Card]:
+    """Load the would-be text of one deck file and the collection around it, and run the card's
+    check and formula parse; raises UsageError (one line) on any problem. `describe` words a
+    problem of the text; a failing check is reported as `prefix + "card 'id': ..."`."""
+    deck_id = decks.deck_id_for(path)
+    deck, problems = decks.load_text(text, decks.display_path(path), deck_id)
+    if problems:
+        raise UsageError("; ".join(describe(p) for p in sorted(problems, key=lambda p: p.line)))
+    loaded = dict(world.loaded)
+    loaded[path] = (deck, [])
+    collection = decks.build_collection(list(loaded.values()))
+    card = collection.cards[card_id]
+    report = checks.run(collection, [card])
+    if report.problems:
+        raise UsageError("; ".join(prefix + p.message for p in report.problems))
+    return deck, card
+
+
+def _same(card: Card, fields: dict[str, Any]) -> bool:
+    """True when the loaded card holds exactly the values that were written."""
+    plain = lambda v: [plain(x) for x in v] if isinstance(v, (list, tuple)) else v  # noqa: E731
+    return all(plain(getattr(card, key)) == plain(value) for key, value in fields.items())
+
+
+def plan_add(draft: Draft) -> Plan:
+    """Validate a draft against the decks as they are now and work out the file to write.
+    Raises UsageError (exit 2) for bad values, an invalid card or an unknown deck."""
+    deck_id = parse_deck_id(draft.deck or "")
+    world = _world()
+    if draft.card_id is not None:
+        card_id = draft.card_id
+        if not ID_RE.match(card_id):
+            raise UsageError(f"--id: invalid id {card_id!r}: use lowercase letters, digits and hyphens")
+        if card_id in world.collection.cards:
+            raise UsageError(f"--id: {card_id!r} is taken (by {world.collection.cards[card_id].where})")
+    else:
+        card_id = unique_id(deck_id, draft.question or "", world.collection.cards)
+    fields = card_fields(draft, card_id)
+    if deck_id in world.files:
+        path = world.files[deck_id]
+        _writable(path, deck_id)
+        title = world.collection.deck(deck_id).title
+        bom, text = deckfile.read(path)
+        try:
+            new_text, block = deckfile.append_card(text, fields)
+        except ValueError as exc:
+            raise UsageError(f"{decks.display_path(path)}: {exc}") from None
+    else:
+        if not (draft.course and draft.week and draft.title):
+            close = difflib.get_close_matches(deck_id, list(world.files), n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise UsageError(f"unknown deck {deck_id!r}{hint}; to create it, give --course, --week and --title")
+        if "\n" in draft.title or not draft.title.strip():
+            raise UsageError("--title: the deck's title must be one line of text")
+        directory = new_deck_dir()
+        if directory is None:
+            raise UsageError("no writable deck directory for a new deck (set DLQUIZ_CARDS)")
+        path, bom, title = directory / f"{deck_id}.yaml", "", draft.title
+        header = deckfile.deck_header(
+            parse_int(draft.course, "--course"), parse_int(draft.week, "--week"), title, draft.course_title
+        )
+        new_text = block = header + deckfile.card_block(fields, 2)
+    _, card = _validate(world, path, new_text, card_id, lambda p: f"card {card_id!r}: {p.message}")
+    if not _same(card, fields):  # pragma: no cover - the emitter proves its own round trip
+        raise DlquizError(f"card {card_id!r} would not load back as written; nothing written")
+    data = (bom + new_text).encode("utf-8")
+    return Plan(card, title, path, block, data, deck_id not in world.files, warnings_for(card, world.collection))
+
+
+def add(draft: Draft) -> Plan:
+    """Add the draft's card to its deck: plan it again under the lock (so a concurrent add is
+    seen), then write the file atomically. Returns what was written."""
+    if draft.course or draft.week or draft.title:
+        new_deck_dir(create=True)  # so the directory exists to be locked
+    with deckfile.locked(paths.deck_dirs()):
+        plan = plan_add(draft)
+        deckfile.write_atomic(plan.path, plan.data)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# editing one card in place
+
+
+@dataclass
+class Edit:
+    """A card being edited: its block as it was handed to the editor (dedented)."""
+
+    card_id: str
+    path: Path
+    original: str
+
+
+def _locate(world: _World, card_id: str) -> tuple[Path, str, str, deckfile.Span, int]:
+    card = world.collection.card(card_id)
+    path = world.files[card.deck]
+    bom, text = deckfile.read(path)
+    try:
+        span = deckfile.find_span(text, card_id)
+    except ValueError as exc:
+        raise UsageError(f"{decks.display_path(path)}: {exc}") from None
+    return path, bom, text, span, deckfile.layout(text).column
+
+
+def start_edit(card_id: str) -> Edit:
+    """The card's block, dedented, to hand to an editor. NotFound for an unknown id."""
+    world = _world()
+    path, _, text, span, column = _locate(world, card_id)
+    _writable(path, world.collection.cards[card_id].deck)
+    return Edit(card_id, path, deckfile.dedent_block(text, span, column))
+
+
+def finish_edit(edit: Edit, edited: str) -> Plan | None:
+    """Write the edited block back in place of the card; None when nothing changed.
+
+    The id cannot change: the schedule is keyed by it, so a changed id is refused."""
+    if edited == edit.original:
+        return None
+    if not edited.strip():
+        raise Aborted("the edited card is empty; nothing changed (to delete a card, remove its lines from the deck file)")
+    try:
+        items = yaml.safe_load(edited)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise UsageError(f"edited card{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not (isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict)):
+        raise UsageError("the edited text must be one card: a single item starting with '- id:'")
+    if items[0].get("id") != edit.card_id:
+        raise UsageError(
+            f"the id of a card cannot change (its schedule is keyed by it): {edit.card_id!r} became "
+            f"{items[0].get('id')!r}; nothing written"
+        )
+    with deckfile.locked(paths.deck_dirs()):
+        world = _world()
+        try:
+            path, bom, text, span, column = _locate(world, edit.card_id)
+        except NotFound:
+            raise UsageError(f"card {edit.card_id!r} is gone from the decks; nothing written") from None
+        if deckfile.dedent_block(text, span, column) != edit.original:
+            raise UsageError(f"{decks.display_path(path)}: card {edit.card_id!r} changed while you edited it; nothing written")
+        new_text = deckfile.replace_block(text, span, column, edited)
+        deck, card = _validate(world, path, new_text, edit.card_id, lambda p: _in_block(p, span.first), "edited ")
+        data = (bom + new_text).encode("utf-8")
+        deckfile.write_atomic(path, data)
+    return Plan(card, deck.title, path, edited, data, False, warnings_for(card, world.collection))
+
+
+def _in_block(problem: Problem, first: int) -> str:
+    """A problem of the edited file, with its line numbers counted in the edited block."""
+    message = re.sub(r"\(first at line (\d+)\)", lambda m: f"(first at line {int(m[1]) - first})", problem.message)
+    return f"edited card, line {max(problem.line - first, 1)}: {message}"
+
+
+# ---------------------------------------------------------------------------------------------
+# the editor
+
+
+def editor_command() -> str:
+    """The user's editor: $VISUAL, else $EDITOR, else vi (as git chooses)."""
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+
+
+def run_editor(text: str, name: str) -> str:
+    """Let the user edit `text` in their editor; returns the result. Aborted when the editor
+    exits non-zero. The command may carry arguments (`code --wait`): a shell runs it, as git does."""
+    fd, tmp = tempfile.mkstemp(prefix=f"dlquiz-{name}-", suffix=".yaml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        command = editor_command()
+        if sys.platform.startswith("win"):  # pragma: no cover
+            status = subprocess.call(f'{command} "{tmp}"', shell=True)
+        else:
+            status = subprocess.call(["/bin/sh", "-c", command + ' "$@"', command, tmp])
+        if status != 0:
+            raise Aborted(f"the editor ({command}) exited with status {status}; nothing changed")
+        with open(tmp, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    finally:
+        os.unlink(tmp)
+
+
+def edit_card(card_id: str, again: Callable[[str], bool] | None = None) -> Plan | None:
+    """Edit a card in the user's editor and write it back; None when nothing changed. When the
+    result is refused, `again(message)` decides whether to reopen the editor on it; otherwise
+    the refusal is raised, naming a file that keeps the user's text."""
+    edit = start_edit(card_id)
+    text = edit.original
+    while True:
+        edited = run_editor(text, card_id)
+        try:
+            return finish_edit(edit, edited)
+        except UsageError as exc:
+            if again is None or not again(str(exc)):
+                raise UsageError(f"{exc}; your text is kept in {keep(edited, card_id)}") from None
+            text = edited
+
+
+def keep(text: str, name: str) -> Path:
+    """Save text the user wrote but that could not be used, so it is not lost."""
+    fd, kept = tempfile.mkstemp(prefix=f"dlquiz-{name}-", suffix=".yaml")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return Path(kept)
+
+
+def strip_comments(text: str) -> str:
+    """Text from an editor template: lines starting with '#' dropped, outer blank lines trimmed."""
+    kept = [line.rstrip() for line in text.splitlines() if not line.startswith("#")]
+    return "\n".join(kept).strip("\n")

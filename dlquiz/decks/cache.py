@@ -1,0 +1,237 @@
+"""A cache of parsed decks, so a large collection opens without parsing its YAML again.
+
+One file, `$DLQUIZ_HOME/cache/decks.cache`: a header, an index, then the packed cards. The index
+(a marshal of plain values) maps each deck file's absolute path to its size, modification time,
+change time, inode and content hash (BLAKE2b of the bytes), and to the validated deck: its
+fields, its card ids, and where its packed cards lie in the file (a marshal of plain tuples in
+Card's field order). Opening a collection reads the index only; a deck's Card objects are built
+from its packed cards the first time they are needed (model.Deck), read from the same file
+through the descriptor opened at the start (so a cache rewritten meanwhile cannot mix them up).
+`dlquiz decks` or the first card of a review on 50,000 cards thus builds few Card objects or none.
+
+It can never serve stale cards. A file whose size, mtime, ctime or inode differs from the entry
+is read and hashed, and parsed again only if its content changed. An edit that restores the
+size and the mtime still moves the ctime (no tool can set it back); and a file whose ctime lies
+within two seconds of the cache being written (a "racy" entry, as git calls it: the clock's
+granularity could hide a second edit) is hashed every time. Only valid decks are cached; a file
+with problems is parsed again each time so its errors are always reported. A missing, corrupt or
+outdated cache is ignored and rewritten; a home directory that does not exist or cannot be
+written just means no cache. Writes are atomic (temp file + rename).
+
+`marshal` is used because it loads plain values several times faster than pickle or JSON; it
+builds data only (it runs nothing), and the file lives in the user's own directory, beside the
+review store.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+import threading
+import time
+from pathlib import Path
+
+try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, 5 ms before the first card
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - CPython always has it
+    from hashlib import blake2b
+
+from dlquiz.decks.load import _Bad, display_path, deck_id_for, load_file, load_text, read_text
+from dlquiz.errors import DeckError, Problem
+from dlquiz.model import Card, Deck
+
+FILENAME = "decks.cache"
+MAGIC = b"dlquiz-decks\n"
+RACY_NS = 2_000_000_000  # entries changed this close to the cache's writing are hashed each time
+_CARD_FIELDS = tuple(Card.__dataclass_fields__)  # a packed card: a tuple in this order, path left empty
+_DECK_FIELDS = ("course", "week", "title", "course_title")
+# An index entry: (size, mtime_ns, ctime_ns, inode, content digest, deck fields, card ids,
+# offset of the packed cards after the index, their length).
+
+
+def _version() -> str:
+    """What a cached deck was validated by: another dlquiz, or other deck rules, mean another cache.
+    The deck-rule modules' own bytes are hashed, so even an edit between releases invalidates it."""
+    import dlquiz
+
+    digest = blake2b(digest_size=8)
+    package = Path(dlquiz.__file__).parent
+    for name in ("decks/load.py", "model.py", "decks/yamlread.py", "checking/templates/catalog.py", "checking/templates/conv.py", "checking/templates/nets.py"):
+        try:
+            digest.update((package / name).read_bytes())
+        except OSError:
+            pass
+    return f"{dlquiz.__version__}-{digest.hexdigest()}"
+
+
+VERSION = _version()
+
+
+def cache_path(home: Path) -> Path:
+    return home / "cache" / FILENAME
+
+
+class DeckCache:
+    """Parsed decks by file, checked against each file's stat and content hash (module doc)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[str, tuple] = {}
+        self.used: set[str] = set()
+        self.changed = False
+        self.written_ns = 0
+        self._fd: int | None = None  # the cache file this index came from: packed cards are read from it
+        self._base = 0
+        self._lock = threading.Lock()  # (os.pread where there is none)
+        self._new: dict[str, bytes] = {}  # packed cards parsed this time, not yet in a file
+        if path is not None:
+            self._open(path)
+
+    def _open(self, path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except OSError:
+            return
+        try:
+            head = os.read(fd, len(MAGIC) + 8)
+            if head[:len(MAGIC)] != MAGIC:
+                raise ValueError("not a deck cache")
+            (size,) = struct.unpack("<Q", head[len(MAGIC):])
+            index = self._pread(fd, size, len(head))
+            if len(index) != size:
+                raise ValueError("truncated")
+            data = marshal.loads(index)
+            if data.get("version") == VERSION and data.get("card_fields") == _CARD_FIELDS and data.get("deck_fields") == _DECK_FIELDS:
+                self.entries, self.written_ns = data["entries"], data["written_ns"]
+                self._fd, self._base = fd, len(head) + size
+                return
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError, struct.error):
+            pass
+        os.close(fd)
+
+    def _pread(self, fd: int, size: int, offset: int) -> bytes:
+        if hasattr(os, "pread"):
+            return os.pread(fd, size, offset)
+        with self._lock:
+            os.lseek(fd, offset, os.SEEK_SET)
+            return os.read(fd, size)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _packed(self, key: str) -> bytes | None:
+        """The packed cards of entry `key`, or None when they cannot be read."""
+        if key in self._new:
+            return self._new[key]
+        entry = self.entries[key]
+        if self._fd is None:
+            return None
+        try:
+            data = self._pread(self._fd, entry[8], self._base + entry[7])
+        except OSError:
+            return None
+        return data if len(data) == entry[8] else None
+
+    def load_file(self, path: Path) -> tuple[Deck | None, list[Problem]]:
+        """Like decks.load_file, served from the cache when the file is unchanged."""
+        shown = display_path(path)
+        key = os.path.abspath(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_file(path)
+        entry = self.entries.get(key)
+        looks = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        if entry is not None and entry[:4] == looks and entry[2] < self.written_ns - RACY_NS:
+            self.used.add(key)
+            return self._deck(key, entry, path, shown), []
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return load_file(path)
+        digest = blake2b(raw, digest_size=16).digest()
+        if entry is not None and entry[0] == len(raw) and entry[4] == digest:  # touched (or racy), not changed
+            if entry[:4] != looks:
+                self.entries[key] = (*looks, *entry[4:])
+                self.changed = True
+            self.used.add(key)
+            return self._deck(key, entry, path, shown), []
+        try:
+            text = read_text(path, raw)
+        except _Bad as bad:
+            return None, [Problem(shown, bad.line, bad.message)]
+        deck, problems = load_text(text, shown, deck_id_for(path))
+        if deck is not None:
+            rows = [tuple("" if name == "path" else getattr(card, name) for name in _CARD_FIELDS) for card in deck.cards]
+            try:
+                packed = marshal.dumps(rows)
+            except ValueError:  # a value marshal cannot hold: just do not cache this file
+                return deck, problems
+            self.entries[key] = (*looks, digest, tuple(getattr(deck, name) for name in _DECK_FIELDS), deck.ids, 0, len(packed))
+            self._new[key] = packed
+            self.used.add(key)
+            self.changed = True
+        return deck, problems
+
+    def _deck(self, key: str, entry: tuple, path: Path, shown: str) -> Deck:
+        def unpack() -> list[Card]:
+            packed = self._packed(key)
+            if packed is None:  # the cache file was cut or went away: read the deck itself
+                deck, problems = load_file(path)
+                if deck is None:  # (and it was made invalid since this run began)
+                    raise DeckError(problems)
+                return deck.cards
+            cards = [Card(*row) for row in marshal.loads(packed)]
+            for card in cards:  # (shown paths depend on the working directory: not cached)
+                card.path = shown
+            return cards
+
+        return Deck(deck_id_for(path), shown, *entry[5], ids=entry[6], unpack=unpack)
+
+    def save(self, prune: bool = True) -> None:
+        """Write the cache back if anything changed; with `prune`, drop files not loaded this time
+        (right when the whole collection was loaded). Never fails."""
+        if self.path is None:
+            return
+        stale = set(self.entries) - self.used if prune else set()
+        if not self.changed and not stale:
+            return
+        entries, chunks, at = {}, [], 0
+        for key, entry in self.entries.items():
+            if key in stale:
+                continue
+            packed = self._packed(key)
+            if packed is None:
+                continue
+            entries[key] = (*entry[:7], at, len(packed))
+            chunks.append(packed)
+            at += len(packed)
+        written = time.time_ns()
+        index = marshal.dumps({"version": VERSION, "card_fields": _CARD_FIELDS, "deck_fields": _DECK_FIELDS,
+                               "written_ns": written, "entries": entries})
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            import tempfile
+
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".decks-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(MAGIC + struct.pack("<Q", len(index)))
+                    handle.write(index)
+                    for chunk in chunks:
+                        handle.write(chunk)
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            legacy = self.path.with_name("decks.marshal")  # (dlquiz 0.1's cache, one file of another format)
+            if legacy.exists():
+                legacy.unlink()
+        except (OSError, ValueError):
+            pass  # no cache this time; nothing is lost

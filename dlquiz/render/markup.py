@@ -1,0 +1,130 @@
+"""Card Markdown with `$...$` / `$$...$$` math, for Rich.
+
+Math is converted *before* Markdown sees the text (so `_` and `*` inside a formula are never
+emphasis): inline math becomes Unicode with every ASCII punctuation character backslash-escaped;
+display math becomes a fenced block that `MathMarkdown` lays out on several lines when it
+fits the width, and as one wrapped line when it does not. Code spans and fenced code are left
+alone, `\\$` is a dollar sign, and a `$` only opens math when followed by a non-space and only
+closes it when preceded by a non-space and not followed by a digit (pandoc's rule), so
+"costs $5 or $6" stays prose.
+
+dlquiz.cardmd lays the result out (and hands what it does not lay out itself to
+`richmd_markdown.MathMarkdown`, Rich's Markdown with dlquiz's math fences and tables).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+
+MATH_FENCE = "dlquiz-display-math"
+# `$` opens math before a non-space and closes it after a non-space, not before a digit; inline
+# math may run over a line break but not over a blank line.
+_INLINE = r"\$(?P<inline>(?![\s$])(?:[^$\\\n]|\\.|\n(?![ \t]*\n))+?)(?<![\s\\])\$(?!\d)"
+_SCAN = re.compile(
+    r"""
+    (?P<fence>^[ \t]*(?P<marks>`{3,}|~{3,})[^\n]*(?:\n.*?)??(?:\n[ \t]*(?P=marks)[`~]*[ \t]*(?=\n|\Z)|\Z))
+  | (?P<code>(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`))
+  | (?P<escape>\\[\\$])
+  | \$\$(?P<display>.+?)\$\$
+  | """ + _INLINE,
+    re.M | re.S | re.X,
+)
+# Anything Markdown could read as syntax, outside math; text without it is plain paragraphs.
+_SYNTAX = re.compile(r"[*_`\[\]<>#|\\!~&]|^[ \t]*(?:[-+*>]|\d+[.)])(?:[ \t]|$)|^[ \t]*[-=]+[ \t]*$|^ {4}|  \n", re.M)
+_INLINE_MATH = re.compile(_INLINE, re.S)
+_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+MATH_INDENT = 2
+
+
+def _mathtext():
+    """dlquiz.render.math.text, imported when the first formula is met (text without math never needs it)."""
+    from dlquiz.render.math import text as mathtext
+
+    return mathtext
+
+
+def escape(text: str) -> str:
+    """`text` as Markdown that shows exactly `text`."""
+    return _PUNCT.sub(r"\\\1", text)
+
+
+def prepare(text: str, raw_math: bool = False) -> tuple[str, tuple[str, ...]]:
+    """Markdown with the math converted (or, with `raw_math`, protected as source), and the
+    display formulas that the fenced math blocks refer to by index."""
+    formulas: list[str] = []
+
+    def replace(m: re.Match) -> str:
+        if m.group("inline") is not None:
+            return escape(m.group() if raw_math else _mathtext().inline(m.group("inline")))
+        if m.group("display") is None:
+            return m.group()  # code, fenced code or an escape: as written
+        if raw_math:
+            return escape(m.group())
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        if before.lstrip().startswith("|"):  # inside a table row: one line is all there is
+            return escape(_mathtext().inline(m.group("display")))
+        formulas.append(m.group("display"))
+        line_end = text.find("\n", m.end())
+        return _math_fence(len(formulas) - 1, before, text[m.end():line_end if line_end >= 0 else None])
+
+    return _SCAN.sub(replace, text), tuple(formulas)
+
+
+def math_spans(text: str):
+    """(source with its `$`s, LaTeX, is display math) for each formula of `text`, in order;
+    code and escaped dollars are skipped as when rendering."""
+    for m in _SCAN.finditer(text):
+        if m.group("inline") is not None:
+            yield m.group(), m.group("inline"), False
+        elif m.group("display") is not None:
+            yield m.group(), m.group("display"), True
+
+
+def is_plain(text: str) -> bool:
+    """Is `text` (math aside) free of Markdown syntax, so that it renders as plain paragraphs?"""
+    return "$$" not in text and not _SYNTAX.search(_INLINE_MATH.sub("x", text))
+
+
+def paragraphs(text: str, raw_math: bool = False) -> Text:
+    """Plain text (see `is_plain`) rendered exactly as Rich's Markdown would render it, without
+    the cost of a Markdown parse: lines joined into paragraphs, math converted."""
+    paras = [" ".join(line.strip() for line in p.strip().splitlines()) for p in re.split(r"\n[ \t]*\n", text)]
+    joined = "\n\n".join(p for p in paras if p)
+    return Text(joined if raw_math else plain_text(joined), style="markdown.paragraph", justify="left")
+
+
+def plain_text(text: str) -> str:
+    """`text` with every formula as one line of Unicode and `\\$` as `$`; no Markdown."""
+
+    def one_line(m: re.Match) -> str:
+        latex = m.group("inline") if m.group("inline") is not None else m.group("display")
+        if latex is not None:
+            return _mathtext().inline(latex)
+        return m.group()[1:] if m.group() == "\\$" else m.group()
+
+    return _SCAN.sub(one_line, text)
+
+
+def _math_fence(index: int, before: str, after: str) -> str:
+    """A fenced block standing for display formula `index`, indented like the text it sits in
+    (a list item's content), and set apart from prose before or after it on the same line."""
+    marker = _LIST_MARKER.match(before)
+    indent = " " * (len(marker.group()) if marker else len(before) - len(before.lstrip()))
+    at_block_start = not before.strip() or (marker is not None and marker.end() == len(before))
+    fence = f"````{MATH_FENCE}\n{indent}{index}\n{indent}````"
+    head = "" if at_block_start else f"\n\n{indent}"
+    tail = f"\n\n{indent}" if after.strip() else ""
+    return head + fence + tail
+
+
+def __getattr__(name: str):
+    if name == "MathMarkdown":  # kept importable from here
+        from dlquiz.render.markdown import MathMarkdown
+
+        return MathMarkdown
+    raise AttributeError(name)

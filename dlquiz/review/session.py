@@ -1,0 +1,303 @@
+"""Today's review queue and the review loop's logic, free of terminal code.
+
+The queue: due reviews first (most overdue first, then deck order), then new cards in deck order,
+within the daily limits (new cards introduced and scheduled reviews done today both count). A
+card graded below 4 comes back at the end of the session until it scores 4 or more (SM-2 step 7);
+those re-drills are logged but change no schedule. `--cram` reviews the chosen cards whatever
+their due dates and changes no schedule either. Every grade is committed by the store before
+`grade` returns. Undo takes back grades and burials, several steps back, exactly.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import islice
+from typing import Callable, Mapping
+
+from dlquiz.config import Config
+from dlquiz.decks.load import Card, Collection
+from dlquiz.errors import UsageError
+from dlquiz.sm2 import GRADES, review as sm2_review
+from dlquiz.review.store import CardState, Review, Store
+
+MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as one minute
+
+
+def review_day(moment: datetime, rollover_hour: int) -> date:
+    """The review day of a moment: its local date, where a day starts at `rollover_hour`."""
+    return (moment - timedelta(hours=rollover_hour)).date()
+
+
+def today(store: Store | None, now: datetime, rollover_hour: int) -> date:
+    """Today's review day; never earlier than a day already seen, should the clock go back."""
+    day = review_day(now, rollover_hour)
+    seen = store.meta("last_day") if store is not None else None
+    if seen and date.fromisoformat(seen) > day:
+        return date.fromisoformat(seen)
+    return day
+
+
+def remember_day(store: Store, day: date) -> None:
+    seen = store.meta("last_day")
+    if not seen or date.fromisoformat(seen) < day:
+        store.set_meta("last_day", day.isoformat())
+
+
+def select_decks(collection: Collection, patterns: list[str] | None = None) -> list:
+    """The decks matching any pattern (ids or globs like `c4*`), in collection order; all when none."""
+    if not patterns:
+        return collection.decks
+    chosen = []
+    for pattern in patterns:
+        matched = [d for d in collection.decks if fnmatch.fnmatchcase(d.id, pattern)]
+        if not matched:
+            raise UsageError(f"no deck matches {pattern!r} (try `dlquiz decks`)")
+        chosen.extend(d for d in matched if d not in chosen)
+    return [d for d in collection.decks if d in chosen]
+
+
+def select_cards(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[Card]:
+    """The cards of the decks matching any pattern (ids or globs like `c4*`) and any of the tags."""
+    cards = [card for deck in select_decks(collection, patterns) for card in deck.cards]
+    if tags:
+        wanted = set(tags)
+        cards = [card for card in cards if wanted.intersection(card.tags)]
+    return cards
+
+
+def select_ids(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[str]:
+    """`select_cards`' card ids, without building Card objects unless tags are to be read."""
+    if tags:
+        return [card.id for card in select_cards(collection, patterns, tags)]
+    return [card_id for deck in select_decks(collection, patterns) for card_id in deck.ids]
+
+
+class Item:
+    """One card in the queue, and why it is there: 'review', 'new', 'redrill' or 'cram'. The Card
+    itself is looked up when first needed (a large collection builds Card objects per deck, on
+    demand: a queue of 200 cards from 100 decks need not build 50,000 before the first shows)."""
+
+    __slots__ = ("card_id", "kind", "draw", "_cards", "_card")
+
+    def __init__(self, card_id: str, kind: str, cards: Mapping[str, Card], draw: int = 0) -> None:
+        self.card_id, self.kind, self.draw, self._cards, self._card = card_id, kind, draw, cards, None
+
+    @property
+    def card(self) -> Card:
+        if self._card is None:
+            self._card = self._cards[self.card_id]
+        return self._card
+
+    def __repr__(self) -> str:
+        return f"Item({self.card_id!r}, {self.kind!r})"
+
+
+@dataclass
+class _Action:
+    what: str  # 'grade' or 'bury'
+    item: Item
+    review: Review | None = None
+    removed: list[tuple[int, Item]] = field(default_factory=list)
+    requeued: Item | None = None
+    buried_before: date | None = None
+
+
+class Session:
+    """One review session over a collection and a store."""
+
+    def __init__(
+        self, collection: Collection, store: Store, *, day: date, now: Callable[[], datetime],
+        config: Config = Config(), patterns: list[str] | None = None, tags: list[str] | None = None,
+        limit: int | None = None, new_limit: int | None = None, review_limit: int | None = None, cram: bool = False,
+    ):
+        self.collection = collection
+        self.store = store
+        self.day = day
+        self.now = now
+        self.config = config
+        self.cram = cram
+        self.queue: deque[Item] = deque(self._build(select_ids(collection, patterns, tags), limit, new_limit, review_limit))
+        self.initial = Counter(item.kind for item in self.queue)
+        self.history: list[_Action] = []
+        self.grades: Counter[int] = Counter()
+        self.reviewed: set[str] = set()
+        self.started = time.monotonic()
+
+    # -- building the queue
+    def _build(self, ids: list[str], limit, new_limit, review_limit) -> list[Item]:
+        cards = self.collection.cards
+        if self.cram:
+            ids = ids[:limit] if limit is not None else ids
+            return [Item(card_id, "cram", cards) for card_id in ids]
+        chosen = set(ids) if len(ids) < len(cards) else cards  # (membership, without copying)
+        new_done, reviews_done = self.store.counts_on(self.day)
+        new_left = max(0, (self.config.new_per_day if new_limit is None else new_limit) - new_done)
+        reviews_left = max(0, (self.config.reviews_per_day if review_limit is None else review_limit) - reviews_done)
+        if limit is not None:
+            reviews_left = min(reviews_left, limit)
+        # Due cards come out of the store most overdue first; read them only up to the limit (and
+        # the rest of the last day read: deck order decides between cards due the same day).
+        due: list[tuple[str, int, str]] = []
+        for card_id, due_day in self.store.due_on(self.day):
+            if len(due) >= reviews_left and (not due or due_day != due[-1][0]):
+                break
+            if card_id in chosen:
+                due.append((due_day, cards.position(card_id), card_id))
+        due.sort()
+        items = [Item(card_id, "review", cards) for _, _, card_id in due[:reviews_left]]
+        if limit is not None:
+            new_left = min(new_left, limit - len(items))
+        if new_left <= 0:
+            return items
+        if _members(self.collection, self.store):  # new cards: the store's index of new members, deck by deck
+            decks = self.collection.decks if chosen is cards else list({cards.deck_of(i): None for i in ids})
+            new = []
+            for deck in decks:
+                fresh = self.store.new_members(self.day, [deck.id])
+                new += sorted((card_id for card_id in fresh if card_id in chosen), key=cards.position)
+                if len(new) >= new_left:
+                    break
+            del new[new_left:]
+        else:
+            skip = self.store.scheduled_ids() | self.store.buried_on(self.day)
+            new = list(islice((card_id for card_id in ids if card_id not in skip), new_left))
+        items += [Item(card_id, "new", cards) for card_id in new]
+        return items[:limit] if limit is not None else items
+
+    # -- the loop
+    @property
+    def current(self) -> Item | None:
+        return self.queue[0] if self.queue else None
+
+    @property
+    def done(self) -> int:
+        return sum(self.grades.values())
+
+    @property
+    def left(self) -> int:
+        return len(self.queue)
+
+    def state(self, card: Card) -> CardState:
+        return self.store.state(card.id)
+
+    def shown_card(self, item: Item) -> Card:
+        """The card as this review shows it: a parametric card drawn with fresh numbers, seeded by
+        its review number (so an undo brings back the same numbers); any other card as it is."""
+        if getattr(item.card, "template", None) is None:
+            return item.card
+        if not item.draw:
+            item.draw = self.store.review_number(item.card.id) + 1
+        from dlquiz.checking.templates import catalog as templates
+
+        return templates.instantiate(item.card, item.draw)
+
+    def preview(self, item: Item) -> dict[int, int | None]:
+        """The interval each grade would give (None: this grade changes no schedule)."""
+        if item.kind in ("redrill", "cram"):
+            return {q: None for q in GRADES}
+        sm2 = self.state(item.card).sm2
+        return {q: sm2_review(sm2, q).interval for q in GRADES}
+
+    def grade(self, quality: int, answer_ms: int = 0) -> Review:
+        """Grade the current card; the grade is committed before this returns."""
+        item = self.queue.popleft()
+        kind = {"cram": "cram", "redrill": "redrill"}.get(item.kind, "review")
+        try:
+            review = self.store.record(item.card.id, quality, kind, self.day, self.now(), min(max(answer_ms, 0), MAX_ANSWER_MS))
+        except BaseException:
+            self.queue.appendleft(item)
+            raise
+        requeued = None
+        if quality < 4:  # SM-2 step 7: again at the end of the session, until it scores 4 or more
+            requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards)  # fresh numbers
+            self.queue.append(requeued)
+        self.history.append(_Action("grade", item, review=review, requeued=requeued))
+        self.grades[quality] += 1
+        self.reviewed.add(item.card.id)
+        return review
+
+    def is_leech(self, review: Review) -> bool:
+        """True when this grade made the card (or kept it) a leech."""
+        return review.after.lapses >= self.config.leech_lapses and review.after.lapses > review.before.lapses
+
+    def bury(self) -> None:
+        """Hide the current card until tomorrow, with its re-drills."""
+        item = self.queue.popleft()
+        removed = [(i, other) for i, other in enumerate(self.queue) if other.card_id == item.card_id]
+        for _, other in reversed(removed):
+            self.queue.remove(other)
+        before = self.state(item.card).buried_until
+        self.store.bury(item.card.id, self.day + timedelta(days=1))
+        self.history.append(_Action("bury", item, removed=removed, buried_before=before))
+
+    def undo(self) -> _Action | None:
+        """Take back the last grade or burial; the card is shown again. None if nothing to undo."""
+        if not self.history:
+            return None
+        action = self.history.pop()
+        if action.what == "grade":
+            self.store.undo(action.review.id, self.day, self.now())
+            if action.requeued is not None:
+                for index in range(len(self.queue) - 1, -1, -1):  # the re-drill we appended
+                    if self.queue[index] is action.requeued:
+                        del self.queue[index]
+                        break
+            self.grades[action.review.grade] -= 1
+            if not any(a.what == "grade" and a.item.card_id == action.item.card_id for a in self.history):
+                self.reviewed.discard(action.item.card.id)
+        else:
+            self.store.bury(action.item.card.id, action.buried_before)
+            for index, other in action.removed:
+                self.queue.insert(index, other)
+        self.queue.appendleft(action.item)
+        return action
+
+    # -- the end
+    def summary(self) -> dict:
+        """What the session did and what comes next."""
+        next_due = self.store.next_due(self.day, self.collection.cards)
+        return {
+            "cards": len(self.reviewed),
+            "answers": self.done,
+            "grades": {q: self.grades[q] for q in GRADES if self.grades[q]},
+            "seconds": round(time.monotonic() - self.started),
+            "left": self.left,
+            "next_due": next_due.isoformat() if next_due else None,
+        }
+
+
+def _members(collection: Collection, store: Store) -> bool:
+    """Bring the store's deck membership up to date (a no-op unless the decks changed); False
+    when the store cannot hold it (read-only): callers then count the slow way."""
+    if not hasattr(collection.cards, "position"):
+        return False
+    return store.sync_members(collection.membership(), lambda: ((deck.id, deck.ids) for deck in collection.decks))
+
+
+_COUNTS = ("cards", "new", "due", "leech", "next_due")
+
+
+def deck_counts(collection: Collection, store: Store | None, day: date, config: Config) -> dict[str, dict]:
+    """Per deck: cards, new, due today, leeches, next due day (from the decks' card ids and the
+    store, in SQLite when it can: no Card or CardState objects)."""
+    if store is None:
+        return {deck.id: dict(zip(_COUNTS, (len(deck.ids), len(deck.ids), 0, 0, None))) for deck in collection.decks}
+    if _members(collection, store):
+        counts = store.member_counts(day, config.leech_lapses)
+        return {deck.id: dict(zip(_COUNTS, counts.get(deck.id, (0, 0, 0, 0, None)))) for deck in collection.decks}
+    scheduled = store.scheduled_ids()
+    due = {card_id for card_id, _ in store.due_on(day)}
+    leeches = store.leech_ids(config.leech_lapses)
+    upcoming = dict(store.upcoming(day))
+    result = {}
+    for deck in collection.decks:
+        ids = deck.ids
+        days = [upcoming[card_id] for card_id in ids if card_id in upcoming]
+        result[deck.id] = dict(zip(_COUNTS, (len(ids), len(ids) - len(scheduled.intersection(ids)),
+                                             len(due.intersection(ids)), len(leeches.intersection(ids)),
+                                             min(days, default=None))))
+    return result
