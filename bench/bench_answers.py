@@ -27,9 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import Row, add_json_flag, format_value, report  # noqa: E402
 
-from dlquiz.checking import answers  # noqa: E402
-from dlquiz.decks import load as decks
-from dlquiz.checking import formula
+from dlquiz.checking import (
+    answers,  # noqa: E402
+    formula,
+)
+from dlquiz.decks.collection import load_collection
+from dlquiz.decks.files import discover
 from dlquiz.paths import bundled_cards_dir  # noqa: E402
 
 
@@ -39,7 +42,7 @@ def formula_pairs(n: int) -> list[tuple[str, str]]:
     half are equivalent rewrites, half are wrong."""
     import sympy
 
-    exprs = [c.expr for c in decks.load_collection(paths=decks.discover([bundled_cards_dir()]), cache=False).cards.values() if c.expr]
+    exprs = [c.expr for c in load_collection(paths=discover([bundled_cards_dir()]), cache=False).cards.values() if c.expr]
     rng = random.Random(4)
     pairs = []
     for i in range(n):

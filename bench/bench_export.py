@@ -31,19 +31,20 @@ from synth import write_collection  # noqa: E402
 def worker(kind: str, root: Path, out: Path) -> tuple[float, float]:
     """One timing in this (fresh) interpreter, as (wall seconds, CPU seconds): see the module
     docstring."""
+    from dlquiz.decks.collection import load_collection
     from dlquiz.export import anki
-    from dlquiz.decks import load as decks
+    from dlquiz.export import notes as anki_notes
 
     if kind == "command":
         started, cpu = time.perf_counter(), time.process_time()
         anki.export_anki(out)
         return time.perf_counter() - started, time.process_time() - cpu
-    collection = decks.load_collection()
+    collection = load_collection()
     if kind == "dlquiz":
         started, cpu = time.perf_counter(), time.process_time()
         anki.export_anki(out, collection=collection)
         return time.perf_counter() - started, time.process_time() - cpu
-    notes = anki.build_notes((collection.deck(card.deck), card) for card in collection.cards.values())
+    notes = anki_notes.build_notes((collection.deck(card.deck), card) for card in collection.cards.values())
     started, cpu = time.perf_counter(), time.process_time()
     import genanki  # imported inside the timing, as an export does
 
@@ -52,7 +53,7 @@ def worker(kind: str, root: Path, out: Path) -> tuple[float, float]:
     model = note_type()
     by_deck: dict[str, genanki.Deck] = {}
     for note in notes:
-        deck = by_deck.get(note.deck) or by_deck.setdefault(note.deck, genanki.Deck(anki.stable_id(note.deck), note.deck))
+        deck = by_deck.get(note.deck) or by_deck.setdefault(note.deck, genanki.Deck(anki_notes.stable_id(note.deck), note.deck))
         deck.add_note(genanki.Note(model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid))
     genanki.Package(list(by_deck.values())).write_to_file(str(out))
     return time.perf_counter() - started, time.process_time() - cpu

@@ -24,7 +24,7 @@ from bench_review import process_time  # noqa: E402
 from report import Row, add_json_flag, report  # noqa: E402
 from synth import write_collection  # noqa: E402
 
-from dlquiz.decks import load as decks  # noqa: E402
+from dlquiz.decks.collection import load_collection
 
 
 def best_of(repeat: int, worker: str, root: Path) -> float:
@@ -44,7 +44,7 @@ def bare_parse(paths: list[Path]) -> None:
 
 
 def dlquiz_load(paths: list[Path]) -> None:
-    collection = decks.load_collection(paths=paths, cache=False)  # the parse itself, not the cache
+    collection = load_collection(paths=paths, cache=False)  # the parse itself, not the cache
     assert collection.cards
 
 

@@ -51,16 +51,17 @@ def _stock_view(card, deck_title: str):
 def worker(kind: str) -> dict:
     """Render every bundled card twice; CPU seconds of building the renderables (Markdown and
     math parsed) and of printing them (Rich's layout), per pass."""
+    import dlquiz.render.cardmd  # noqa: F401,E401
     import pylatexenc.latexwalker  # noqa: F401  (imports are not what is measured)
     import rich.markdown  # noqa: F401
-    import dlquiz.render.cardmd, dlquiz.render.math.text, dlquiz.render.markdown  # noqa: F401,E401
     from rich.console import Console
 
-    from dlquiz.decks import load as decks
-    from dlquiz.render import cards as render
+    from dlquiz.decks.collection import load_collection
+    from dlquiz.decks.files import discover
     from dlquiz.paths import bundled_cards_dir
+    from dlquiz.render import cards as render
 
-    collection = decks.load_collection(paths=decks.discover([bundled_cards_dir()]), cache=False)
+    collection = load_collection(paths=discover([bundled_cards_dir()]), cache=False)
     titles = {deck.id: deck.title for deck in collection.decks}
     view = render.card_view if kind == "dlquiz" else _stock_view
     console = Console(file=io.StringIO(), width=100, color_system=None)

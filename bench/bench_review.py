@@ -33,13 +33,15 @@ from synth import anki_collection, write_collection  # noqa: E402
 def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
     from rich.console import Console
 
-    from dlquiz.decks import load as decks
-    from dlquiz.review.screen import Keys, Reviewer
+    from dlquiz.decks.collection import load_collection
+    from dlquiz.decks.files import discover
+    from dlquiz.review.keys import Keys
+    from dlquiz.review.screen import Reviewer
     from dlquiz.review.session import Session
     from dlquiz.review.store import Store
 
     write_collection(root / "cards", cards, 100)
-    collection = decks.load_collection(paths=decks.discover([root / "cards"]), cache=False)
+    collection = load_collection(paths=discover([root / "cards"]), cache=False)
     now = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
     store = Store(root / "dlquiz.db")
     session = Session(collection, store, day=now.date(), now=lambda: now, new_limit=reviews)

@@ -103,13 +103,13 @@ def dlquiz_queue_and_answers(env: dict, answers: int) -> tuple[float, float]:
     """(time to build today's queue, mean time to grade a card and reach the next), in-process,
     on the warm collection of `env` (a copy of the store: the answers are real commits)."""
     from dlquiz import paths
-    from dlquiz.decks import load as decks
     from dlquiz.config import Config
+    from dlquiz.decks.collection import load_collection
     from dlquiz.review.session import Session
     from dlquiz.review.store import Store
 
     os.environ.update(DLQUIZ_HOME=env["DLQUIZ_HOME"], DLQUIZ_CARDS=env["DLQUIZ_CARDS"])
-    collection = decks.load_collection()
+    collection = load_collection()
     now = datetime.fromisoformat(REVIEW_NOW)
     store = Store(paths.home() / "dlquiz.db")
     started = time.perf_counter()
@@ -171,9 +171,9 @@ def main() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = write_collection(root / "cards", args.cards, args.decks)
-        from dlquiz.decks import load as decks
+        from dlquiz.decks.collection import load_collection
 
-        ids = list(decks.load_collection(paths=paths, cache=False).cards)
+        ids = list(load_collection(paths=paths, cache=False).cards)
         write_store(root / "home", ids, args.reviews)
         env = dict(os.environ, DLQUIZ_HOME=str(root / "home"), DLQUIZ_CARDS=str(root / "cards"), DLQUIZ_NOW=REVIEW_NOW,
                    NO_COLOR="1", COLUMNS="100")

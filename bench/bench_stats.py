@@ -113,15 +113,15 @@ def main() -> list[Row]:
         from rich.console import Console
 
         from dlquiz import config, paths
-        from dlquiz.decks import load as decks
+        from dlquiz.decks.collection import load_collection
         from dlquiz.review import session
+        from dlquiz.review.store import open_store
         from dlquiz.stats import numbers as stats
         from dlquiz.stats import view as statsview
-        from dlquiz.review.store import open_store
 
         started = time.perf_counter()
         write_collection(cards_dir, args.cards, 100)
-        collection = decks.load_collection()
+        collection = load_collection()
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         build_store(home, list(collection.cards), args.reviews)

@@ -104,10 +104,10 @@ def main() -> None:
     parser.add_argument("--decks", type=int, default=100)
     parser.add_argument("--reviews", type=int, default=500_000)
     args = parser.parse_args()
-    from dlquiz.decks import load as decks
+    from dlquiz.decks.collection import load_collection
 
     paths = write_collection(args.dir / "cards", args.cards, args.decks)
-    write_store(args.dir / "home", list(decks.load_collection(paths=paths, cache=False).cards), args.reviews)
+    write_store(args.dir / "home", list(load_collection(paths=paths, cache=False).cards), args.reviews)
     print(f"DLQUIZ_CARDS={args.dir / 'cards'} DLQUIZ_HOME={args.dir / 'home'} DLQUIZ_NOW={REVIEW_NOW} dlquiz review")
 
 

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from dlquiz.checking import checks
-from dlquiz.decks import load as decks
-from dlquiz.checking import formula
+from dlquiz.checking import checks, formula
+from dlquiz.decks.collection import load_collection
+from dlquiz.decks.files import discover
 from dlquiz.paths import bundled_cards_dir
 
-COLLECTION = decks.load_collection(paths=decks.discover([bundled_cards_dir()]))
+COLLECTION = load_collection(paths=discover([bundled_cards_dir()]))
 CARDS = list(COLLECTION.cards.values())
 WEEKS = ["c1w1", "c1w2", "c1w3", "c1w4", "c2w1", "c2w2", "c2w3", "c3w1", "c3w2",
          "c4w1", "c4w2", "c4w3", "c4w4", "c5w1", "c5w2", "c5w3", "c5w4"]

@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from dlquiz.checking import formula
+from dlquiz.checking.shown import parse_shape, show_number, show_shape  # noqa: F401 (part of this module's API)
 
 CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula")
 KINDS = CHECKABLE + ("text",)
@@ -226,18 +227,6 @@ def _choice(expected: str | tuple[str, ...], text: str, *, options: tuple[str, .
 # numbers
 
 
-def show_number(value: Any, digits: int = 4) -> str:
-    """A number as feedback shows it: `7,600`, `0.1429`, `2.5e-05`."""
-    if isinstance(value, Fraction) and value.denominator == 1:
-        value = value.numerator
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    value = float(value)
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return format(value, f",.{digits}g")
-
-
 def _significant(text: str) -> int:
     whole, fraction = _DECIMAL.fullmatch(text).groups()
     return len((whole + fraction).lstrip("0"))
@@ -292,18 +281,11 @@ def _numeric(expected: Any, text: str, *, tolerance: float | None = None, **_: A
 # shapes
 
 
-def show_shape(dims: tuple) -> str:
-    """A shape as Python prints it: `(4, 1)`, `(4,)`."""
-    return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
-
-
 def _dim_key(dim: Any) -> Any:
     return re.sub(r"[\s_{}]", "", dim) if isinstance(dim, str) else dim
 
 
 def _shape(expected: tuple, text: str, **_: Any) -> Verdict:
-    from dlquiz.decks.load import parse_shape
-
     typed = parse_shape(text)
     if typed is None:
         return Verdict(False, f"cannot read {text!r} as a shape: write it like (4, 1)", readable=False)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from dlquiz.decks.load import Card, Collection
 from dlquiz.errors import Problem
+from dlquiz.model import Card, Collection
 
 _BUILTINS: dict[str, Callable] = {"abs": abs, "round": round, "min": min, "max": max, "len": len}
 _BINARY = {
@@ -33,11 +33,7 @@ class CheckError(ValueError):
 def _functions() -> dict[str, Callable]:
     from dlquiz import reference
 
-    found = {
-        name: value for name, value in vars(reference).items()
-        if callable(value) and not name.startswith("_") and getattr(value, "__module__", None) == reference.__name__
-    }
-    return {**_BUILTINS, **found}
+    return {**_BUILTINS, **{name: getattr(reference, name) for name in reference.__all__}}
 
 
 class _Evaluator:
@@ -239,8 +235,7 @@ def template_problem(card: Card, draws: int = TEMPLATE_DRAWS) -> str | None:
     """Why a template card fails, naming the draw, or None. Every draw must build; its worked
     solution must give the reference implementation's answer; and that answer, typed as dlquiz
     shows it, must be accepted by the answer checker."""
-    from dlquiz.checking import answers
-    from dlquiz.checking import formula
+    from dlquiz.checking import answers, formula
     from dlquiz.checking.templates import catalog as templates
 
     for number in range(draws):

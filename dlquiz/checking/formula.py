@@ -18,8 +18,20 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from dlquiz.checking.formula_parser import (  # noqa: F401 - the parser's names are part of this module's API
-    CONSTANTS, FUNCTIONS, GREEK, MAX_CHARS, MAX_DEPTH, MAX_DIGITS, MAX_POWER_BITS, FormulaError, Node,
-    TooComplex, _REAL, functions, names, parse_tree,
+    _REAL,
+    CONSTANTS,
+    FUNCTIONS,
+    GREEK,
+    MAX_CHARS,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_POWER_BITS,
+    FormulaError,
+    Node,
+    TooComplex,
+    functions,
+    names,
+    parse_tree,
 )
 
 MAX_EXACT_BITS = 200_000

@@ -1,9 +1,9 @@
-"""TODO"""
+"""The command line, on top of everything: `dlquiz` and its commands.
 
+launch.py is the `dlquiz` entry point (the plain forms of `review` and `decks` go straight to
+commands.py, without importing Typer; everything else to the Typer app); app.py is the Typer app
+(`dlquiz.cli.app:app`) with every command; commands.py holds the bodies of `decks` and `review` and
+the error reporting both paths share; interview.py asks `dlquiz add`'s questions.
 
-def __getattr__(name: str):
-    if name == "app":  # the Typer app, imported only when asked for (the launcher's quick path needs no Typer)
-        from dlquiz.cli.app import app
-
-        return app
-    raise AttributeError(name)
+May import anything in dlquiz, Rich and Typer; nothing in dlquiz imports this package.
+"""

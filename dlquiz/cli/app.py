@@ -175,8 +175,7 @@ def add(
     On a terminal, asks for whatever the flags leave out, then shows the card and asks before
     writing. Without a terminal, missing flags are an error.
     """
-    from dlquiz.decks import authoring
-    from dlquiz.decks import drafts
+    from dlquiz.decks import authoring, drafts
     from dlquiz.errors import UsageError
 
     draft = drafts.Draft(
@@ -189,10 +188,10 @@ def add(
         raise UsageError(f"missing {', '.join(lacking)} (stdin is not a terminal, so nothing can be asked)")
     console = _console()
     if lacking:
-        from dlquiz.decks import load as decks_module
         from dlquiz.cli import interview
+        from dlquiz.decks.collection import load_collection
 
-        known = {d.id: d.title for d in decks_module.load_collection().decks}
+        known = {d.id: d.title for d in load_collection().decks}
         draft = interview.fill(draft, console, known)
     if dry_run or lacking:  # plan without writing, to show the block or the preview
         plan = authoring.plan_add(draft)
@@ -261,7 +260,13 @@ class DelayedProgress:
             if self.clock() - self.started < self.delay:
                 return
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             console = self.console or Console(stderr=True)
             if not console.is_terminal:
@@ -311,11 +316,11 @@ def export_tsv(
 
     Import it with File > Import; the notes use Anki's Basic note type.
     """
-    from dlquiz.export import anki
+    from dlquiz.export import tsv
 
     to_stdout = str(output) == "-"
     with DelayedProgress() as progress:
-        report, text = anki.export_tsv(None if to_stdout else output, decks, progress=progress)
+        report, text = tsv.export_tsv(None if to_stdout else output, decks, progress=progress)
     if to_stdout:
         sys.stdout.write(text)
     for line in report.lines():

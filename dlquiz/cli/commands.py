@@ -42,41 +42,43 @@ def run(command: Callable[..., None], *args, **kwargs) -> int:
 
 
 def load(paths: Optional[List[Path]] = None):
-    from dlquiz.decks import load as decks
+    from dlquiz.decks.collection import load_collection
+    from dlquiz.decks.files import discover
 
     if not paths:
-        return decks.load_collection()
+        return load_collection()
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(decks.discover([path]))
+            files.extend(discover([path]))
         elif path.exists():
             files.append(path)
         else:
             raise DlquizError(f"{path}: no such file or directory")
-    return decks.load_collection(paths=files)
+    return load_collection(paths=files)
 
 
 def context(create_store: bool = False):
     """The collection, the store (None if there is none and none is wanted), the config and today."""
-    from dlquiz import config as config_module, paths
-    from dlquiz.review import session
+    from dlquiz import config as config_module
+    from dlquiz import paths
+    from dlquiz.review import today
     from dlquiz.review import store as store_module
 
     collection = load()
     store = store_module.open_store(create=create_store)
     cfg = config_module.load(paths.home())
     now = paths.now()
-    return collection, store, cfg, now, session.today(store, now, cfg.rollover_hour)
+    return collection, store, cfg, now, today.today(store, now, cfg.rollover_hour)
 
 
 def decks(as_json: bool = False) -> None:
     """List every deck: cards, new, due today, leeches, next due day."""
-    from dlquiz.review import session
+    from dlquiz.review import today
 
     collection, store, cfg, _, day = context()
     try:
-        counts = session.deck_counts(collection, store, day, cfg)
+        counts = today.deck_counts(collection, store, day, cfg)
     finally:
         if store is not None:
             store.close()
@@ -109,11 +111,11 @@ def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, n
     from dlquiz import paths
     from dlquiz.render import cards as render
     from dlquiz.review import screen as reviewer
-    from dlquiz.review import session as session_module
+    from dlquiz.review import session as session_module, today
 
     collection, store, cfg, _, day = context(create_store=True)
     with store:
-        session_module.remember_day(store, day)
+        today.remember_day(store, day)
         session = session_module.Session(
             collection, store, day=day, now=paths.now, config=cfg, patterns=decks, tags=tag,
             limit=limit, new_limit=new, review_limit=reviews, cram=cram,

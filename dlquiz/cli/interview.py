@@ -13,9 +13,8 @@ from typing import Callable
 from rich.console import Console
 from rich.prompt import Confirm, Prompt
 
-from dlquiz.decks import authoring
-from dlquiz.decks import drafts
-from dlquiz.decks.load import KINDS
+from dlquiz.decks import authoring, drafts
+from dlquiz.decks.format import KINDS
 from dlquiz.errors import UsageError
 
 QUESTION_TEMPLATE = """

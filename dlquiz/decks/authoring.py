@@ -26,10 +26,12 @@ import yaml
 from dlquiz import paths
 from dlquiz.checking import checks
 from dlquiz.decks import deckfile
-from dlquiz.decks import load as decks
-from dlquiz.decks.load import ID_RE, Card
+from dlquiz.decks.collection import build_collection
 from dlquiz.decks.drafts import Draft, card_fields, parse_deck_id, parse_int, unique_id, warnings_for
+from dlquiz.decks.files import deck_id_for, discover, display_path
+from dlquiz.decks.format import ID_RE, load_text
 from dlquiz.errors import DlquizError, NotFound, Problem, UsageError
+from dlquiz.model import Card, Collection, Deck
 
 
 class Aborted(DlquizError):
@@ -60,7 +62,7 @@ class _World:
     """Every deck file, loaded and valid, with the path of each deck."""
 
     loaded: dict[Path, tuple]
-    collection: decks.Collection
+    collection: Collection
     files: dict[str, Path]
 
 
@@ -68,10 +70,10 @@ def _world() -> _World:
     from dlquiz.decks.cache import DeckCache, cache_path
 
     # Unchanged files come from the parsed-deck cache (verified by content hash), as in every
-    # command; with the cyclic GC paused, as decks.load_collection does, since loading makes no cycles.
+    # command; with the cyclic GC paused, as load_collection does, since loading makes no cycles.
     home = paths.home()
     cache = DeckCache(cache_path(home) if home.is_dir() else None)
-    files = decks.discover(paths.deck_dirs())
+    files = discover(paths.deck_dirs())
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -80,8 +82,8 @@ def _world() -> _World:
         if paused:
             gc.enable()
     cache.save()
-    collection = decks.build_collection(list(loaded.values()))  # an invalid deck stops here
-    return _World(loaded, collection, {decks.deck_id_for(p): p for p in files})
+    collection = build_collection(list(loaded.values()))  # an invalid deck stops here
+    return _World(loaded, collection, {deck_id_for(p): p for p in files})
 
 
 def _bundled(path: Path) -> bool:
@@ -112,24 +114,24 @@ def _writable(path: Path, deck_id: str) -> None:
             f"own (--deck my-{deck_id} with --course, --week and --title)"
         )
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise UsageError(f"{decks.display_path(path)}: cannot write there (permission denied)")
+        raise UsageError(f"{display_path(path)}: cannot write there (permission denied)")
 
 
 # ---------------------------------------------------------------------------------------------
 # validating a would-be file
 
 
-def _validate(world: _World, path: Path, text: str, card_id: str, describe: Callable[[Problem], str], prefix: str = "") -> tuple[decks.Deck, Card]:
+def _validate(world: _World, path: Path, text: str, card_id: str, describe: Callable[[Problem], str], prefix: str = "") -> tuple[Deck, Card]:
     """Load the would-be text of one deck file and the collection around it, and run the card's
     check and formula parse; raises UsageError (one line) on any problem. `describe` words a
     problem of the text; a failing check is reported as `prefix + "card 'id': ..."`."""
-    deck_id = decks.deck_id_for(path)
-    deck, problems = decks.load_text(text, decks.display_path(path), deck_id)
+    deck_id = deck_id_for(path)
+    deck, problems = load_text(text, display_path(path), deck_id)
     if problems:
         raise UsageError("; ".join(describe(p) for p in sorted(problems, key=lambda p: p.line)))
     loaded = dict(world.loaded)
     loaded[path] = (deck, [])
-    collection = decks.build_collection(list(loaded.values()))
+    collection = build_collection(list(loaded.values()))
     card = collection.cards[card_id]
     report = checks.run(collection, [card])
     if report.problems:
@@ -165,7 +167,7 @@ def plan_add(draft: Draft) -> Plan:
         try:
             new_text, block = deckfile.append_card(text, fields)
         except ValueError as exc:
-            raise UsageError(f"{decks.display_path(path)}: {exc}") from None
+            raise UsageError(f"{display_path(path)}: {exc}") from None
     else:
         if not (draft.course and draft.week and draft.title):
             close = difflib.get_close_matches(deck_id, list(world.files), n=3, cutoff=0.6)
@@ -219,7 +221,7 @@ def _locate(world: _World, card_id: str) -> tuple[Path, str, str, deckfile.Span,
     try:
         span = deckfile.find_span(text, card_id)
     except ValueError as exc:
-        raise UsageError(f"{decks.display_path(path)}: {exc}") from None
+        raise UsageError(f"{display_path(path)}: {exc}") from None
     return path, bom, text, span, deckfile.layout(text).column
 
 
@@ -259,7 +261,7 @@ def finish_edit(edit: Edit, edited: str) -> Plan | None:
         except NotFound:
             raise UsageError(f"card {edit.card_id!r} is gone from the decks; nothing written") from None
         if deckfile.dedent_block(text, span, column) != edit.original:
-            raise UsageError(f"{decks.display_path(path)}: card {edit.card_id!r} changed while you edited it; nothing written")
+            raise UsageError(f"{display_path(path)}: card {edit.card_id!r} changed while you edited it; nothing written")
         new_text = deckfile.replace_block(text, span, column, edited)
         deck, card = _validate(world, path, new_text, edit.card_id, lambda p: _in_block(p, span.first), "edited ")
         data = (bom + new_text).encode("utf-8")

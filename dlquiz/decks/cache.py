@@ -37,7 +37,9 @@ try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, 5 ms before th
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-from dlquiz.decks.load import _Bad, display_path, deck_id_for, load_file, load_text, read_text
+from dlquiz.decks.files import deck_id_for, display_path, load_file, read_text
+from dlquiz.decks.format import load_text
+from dlquiz.decks.yamlread import Bad as _Bad
 from dlquiz.errors import DeckError, Problem
 from dlquiz.model import Card, Deck
 

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from dlquiz.decks.load import compose_node
+from dlquiz.decks.files import compose_node
 
 try:
     import fcntl

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlquiz.checking import checks
+from dlquiz.checking.shown import parse_shape
 from dlquiz.decks import deckfile
-from dlquiz.decks import load as decks
-from dlquiz.decks.load import ID_RE, KINDS, Card
+from dlquiz.decks.format import ID_RE, KINDS, load_text
 from dlquiz.errors import UsageError
+from dlquiz.model import Card, Collection
 
 CHECKABLE = ("numeric", "shape", "truefalse", "choice")
 SIMILAR = 0.85  # difflib ratio of normalised questions from which a warning is given
@@ -113,7 +114,7 @@ def parse_answer(kind: str, texts: list[str]) -> Any:
     if kind == "numeric":
         return parse_number(text, "--answer")
     if kind == "shape":
-        shape = decks.parse_shape(text)
+        shape = parse_shape(text)
         if shape is None:
             raise UsageError(f"--answer: {text!r} is not a shape (write dimensions like 4,1 or n_x,m)")
         return deckfile.Flow(shape)
@@ -161,9 +162,9 @@ def card_problem(draft: Draft) -> str | None:
     except UsageError as exc:
         return str(exc)
     text = deckfile.deck_header(1, 1, "draft") + deckfile.card_block(fields)
-    deck, problems = decks.load_text(text, "draft", "draft")
+    deck, problems = load_text(text, "draft", "draft")
     if not problems:
-        problems = checks.run(decks.Collection([deck], {}), deck.cards).problems
+        problems = checks.run(Collection([deck], {}), deck.cards).problems
     return problems[0].message.removeprefix("card 'draft': ") if problems else None
 
 
@@ -228,7 +229,7 @@ def similar(question: str, cards, exclude: str | None = None) -> list[tuple[Card
     return sorted(found, key=lambda pair: -pair[1])
 
 
-def warnings_for(card: Card, collection: decks.Collection) -> list[str]:
+def warnings_for(card: Card, collection: Collection) -> list[str]:
     """A warning line for each card (up to 3) whose question is nearly the card's."""
     return [
         f"warning: the question is much like that of {other.id} ({other.where}, {ratio:.0%} alike)"

@@ -23,11 +23,12 @@ import itertools
 import sqlite3
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 
 import genanki
 
-from dlquiz.export.anki import FIELDS, Note, Report, stable_id
+from dlquiz.export.notes import FIELDS, Note, Report, stable_id
 
 MODEL_NAME = "dlquiz Q/A"
 # Derived once, as stable_id("dlquiz note type: Q/A"), and never to change: Anki recognises the

@@ -1,12 +1,14 @@
-"""Rich rendering of cards: Markdown with readable math, and the console to print it on.
+"""Cards on screen, with Rich: Markdown with readable math, the answer and options views, the
+whole-card view of `dlquiz show`, and the console to print them on.
 
 Card text is Markdown with `$...$` / `$$...$$` LaTeX (dlquiz.render.markup converts the math to
-Unicode before Markdown sees it; dlquiz.render.math.text does the conversion). Every function takes an
-`Options`: `raw_math` shows the LaTeX source instead, `plain` and `width` shape the console.
-Commands build one Options from their flags and use `console(options)` to print:
+Unicode before Markdown sees it; dlquiz.render.math does the conversion; Rich's Markdown lays it
+out, through dlquiz.render.markdown). Every function takes an `Options`: `raw_math` shows the
+LaTeX source instead, `plain` and `width` shape the console. Commands build one Options from
+their flags and use `console(options)` to print:
 
-    options = render.Options(raw_math=raw_math, plain=plain)
-    render.print_card(console, render.card_view(card, deck_title=deck.title, options=options))
+    options = cards.Options(raw_math=raw_math, plain=plain)
+    cards.print_card(console, cards.card_view(card, deck_title=deck.title, options=options))
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.segment import Segment
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
 from rich.text import Text
 
-from dlquiz.render import layout
-from dlquiz.render import markup as richmd
-from dlquiz.decks.load import Card
+from dlquiz.model import Card
+from dlquiz.render import markup
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_FORMULA = re.compile(r"\$[^$]+\$")
@@ -59,11 +60,21 @@ def console(options: Options = DEFAULT, *, stderr: bool = False, file: IO[str] |
 
 def markdown(text: str, options: Options = DEFAULT) -> RenderableType:
     """Card text (Markdown with `$...$` / `$$...$$` math) as a Rich renderable."""
-    if richmd.is_plain(text):  # most card text: skip the Markdown parse, same output
-        return richmd.paragraphs(text, options.raw_math)
-    from dlquiz.render.cardmd import CardMarkdown  # markdown-it: imported when first needed
+    if markup.is_plain(text):  # most card text: no Markdown parser needed, the same output
+        return paragraphs(text, options.raw_math)
+    from dlquiz.render.markdown import (
+        MathMarkdown,  # rich.markdown and markdown-it: when first needed
+    )
 
-    return CardMarkdown(text, options.raw_math)
+    return MathMarkdown(text, options.raw_math)
+
+
+def paragraphs(text: str, raw_math: bool = False) -> Text:
+    """Plain text (see dlquiz.render.markup.is_plain) as Rich's Markdown renders it, without a
+    Markdown parse: lines joined into paragraphs, math converted."""
+    paras = [" ".join(line.strip() for line in p.strip().splitlines()) for p in re.split(r"\n[ \t]*\n", text)]
+    joined = "\n\n".join(p for p in paras if p)
+    return Text(joined if raw_math else markup.plain_text(joined), style="markdown.paragraph", justify="left")
 
 
 def text_line(text: str, options: Options = DEFAULT) -> str:
@@ -71,7 +82,7 @@ def text_line(text: str, options: Options = DEFAULT) -> str:
     headings, the `source:` line and anything else that is not rendered as Markdown."""
     if options.raw_math or "$" not in text:
         return text
-    return richmd.plain_text(text)
+    return markup.plain_text(text)
 
 
 def format_answer(card: Card, options: Options = DEFAULT) -> str:
@@ -80,7 +91,7 @@ def format_answer(card: Card, options: Options = DEFAULT) -> str:
     answer = card.answer
     bold = _bold_answer(card)
     if bold is not None:
-        return f"**{richmd.escape(bold)}**"
+        return f"**{markup.escape(bold)}**"
     if card.kind == "choice":
         chosen = answer if isinstance(answer, tuple) else (answer,)
         return "\n".join(f"**{LETTERS[card.options.index(a)]}.** {a}" for a in chosen)
@@ -104,46 +115,13 @@ def _bold_answer(card: Card) -> str | None:
 
 
 def answer_view(card: Card, options: Options = DEFAULT) -> RenderableType:
-    """`markdown(format_answer(card, options))`, shown the same, without parsing the Markdown
-    dlquiz wrote itself where the card's own text in it is plain."""
-    from dlquiz.render import cardmd
-
-    bold = _bold_answer(card)
-    if bold is not None:
-        return cardmd.CardMarkdown.built(cardmd.paragraph((bold, "strong")))
-    if card.kind == "choice":
-        chosen = card.answer if isinstance(card.answer, tuple) else (card.answer,)
-        if _all_plain(chosen):
-            pieces: list[tuple[str, str]] = []
-            for a in chosen:
-                pieces += [("", "\n")] if pieces else []
-                pieces += [(f"{LETTERS[card.options.index(a)]}.", "strong"), (" " + _plain(a, options), "")]
-            return cardmd.CardMarkdown.built(cardmd.paragraph(*pieces))
-    text = format_answer(card, options)
-    if card.kind == "formula" and text.startswith("$$") and not options.raw_math:
-        return cardmd.display_math(text[2:-2])
-    return markdown(text, options)
+    """The answer as the learner reads it: `format_answer`, rendered."""
+    return markdown(format_answer(card, options), options)
 
 
 def options_view(card: Card, options: Options = DEFAULT) -> RenderableType:
-    """`markdown(options_block(card))`, shown the same, without a Markdown parse when the
-    options are plain text."""
-    if not _all_plain(card.options or ()):
-        return markdown(options_block(card), options)
-    from dlquiz.render import cardmd
-
-    return cardmd.CardMarkdown.built(cardmd.bullet_list([
-        cardmd.paragraph((f"{LETTERS[i]}.", "strong"), (" " + _plain(option, options), ""))
-        for i, option in enumerate(card.options or ())]))
-
-
-def _all_plain(texts) -> bool:
-    """Are these one-line texts without Markdown syntax (math aside)?"""
-    return all(isinstance(t, str) and "\n" not in t and t.strip() and richmd.is_plain(t) for t in texts)
-
-
-def _plain(text: str, options: Options) -> str:
-    return text_line(text.strip(), options) if not options.raw_math else text.strip()
+    """A choice card's options, as a list: `• A. first option`."""
+    return markdown(options_block(card), options)
 
 
 def options_block(card: Card) -> str:
@@ -151,62 +129,9 @@ def options_block(card: Card) -> str:
     return "\n".join(f"- **{LETTERS[i]}.** {option}" for i, option in enumerate(card.options or ()))
 
 
-class Frame:
-    """A rounded box with a title and subtitle around a card's parts, drawn like
-    rich.panel.Panel around a Group, but laid out by dlquiz.render.layout: Text and card Markdown
-    straight to lines (Rich's own path through Panel, Group and Text.wrap takes most of the time
-    it takes to show a card), anything else by Rich."""
-
-    def __init__(self, parts: list[RenderableType], title: Text, subtitle: str) -> None:
-        self.parts, self.title, self.subtitle = parts, title, subtitle
-
-    def body_lines(self, console: Console, options: ConsoleOptions, width: int) -> list[layout.Line]:
-        lines: list[layout.Line] = []
-        for part in self.parts:
-            if isinstance(part, Text):
-                lines += layout.text_lines(console, part, width)
-            elif hasattr(part, "lines"):  # dlquiz.render.cardmd.CardMarkdown
-                lines += part.lines(console, options, width)
-            else:
-                lines += layout.rendered(console, part, options, width)
-        return lines
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        lines = self.body_lines(console, options, max(width - 4, 1))
-        yield from _edge(console, "╭", self.title, "╮", width)
-        left, right, new_line = Segment("│ "), Segment(" │"), Segment.line()
-        for line in lines:
-            yield left
-            yield from line
-            yield right
-            yield new_line
-        yield from _edge(console, "╰", Text(self.subtitle), "╯", width)
-
-
-def _edge(console: Console, first: str, label: Text, last: str, width: int) -> RenderResult:
-    """A top or bottom border with `label` centred in it, cut with … when too long."""
-    size = layout.cells(label.plain) + 2 if label.plain else 0
-    if size > max(width - 4, 0):
-        label = Text(" ") + label + Text(" ")
-        label.truncate(max(width - 4, 0), overflow="ellipsis")
-        size = label.cell_len
-        shown = list(label.render(console, end=""))
-    elif size:
-        shown = [Segment(" "), *(Segment(text, style) for text, style in layout.text_runs(console, label)), Segment(" ")]
-    else:
-        shown = []
-    spare = max(width - 2 - size, 0)
-    yield Segment(first + "─" * (spare // 2))
-    yield from shown
-    yield Segment("─" * (spare - spare // 2) + last)
-    yield Segment.line()
-
-
 def print_card(console: Console, view: RenderableType) -> None:
-    """Print a `card_view`. Its lines are already cut to the console's width, so the console is
-    told not to measure every line again (that would cost a fifth of the time)."""
-    console.print(view, crop=False)
+    """Print a `card_view`."""
+    console.print(view)
 
 
 def _section(title: str, body: RenderableType) -> list[RenderableType]:
@@ -236,4 +161,4 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
         meta.append("\nschedule ", style="dim").append(schedule)
     parts.append(meta)
     subtitle = f"{card.deck} · {deck_title}" if deck_title else card.deck
-    return Frame(parts, Text(card.id, style="bold"), subtitle)
+    return Panel(Group(*parts), title=Text(card.id, style="bold"), subtitle=subtitle)

@@ -1,14 +1,14 @@
-"""The Markdown half of richmd: Rich's Markdown with dlquiz's math fences and tables.
+"""Card Markdown on screen: Rich's own Markdown, with dlquiz's math and tables.
 
-dlquiz.cardmd shows card Markdown itself, exactly as this would, and uses this only for what
-it does not lay out itself (headings, quotes, links, HTML, a table too wide for the terminal);
-tests/test_layout.py compares the two. Importing rich.markdown therefore waits until such a
-card is shown.
+`MathMarkdown` is rich.markdown.Markdown over the text dlquiz.render.markup prepares (math turned
+into Unicode, display math into fences), with two elements of its own: a fence that lays display
+math out in 2-D (dlquiz.render.math) when it fits, and a table that never cuts a word. Everything
+else (paragraphs, lists, emphasis, code, headings, quotes) is Rich's. Importing this module
+imports rich.markdown and markdown-it (about 40 ms): dlquiz.render.cards does it only for text
+that has Markdown syntax in it.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.markdown import CodeBlock, Markdown, TableElement
@@ -16,14 +16,8 @@ from rich.measure import Measurement
 from rich.padding import Padding
 from rich.text import Text
 
-from dlquiz.render.math import text as mathtext
-from dlquiz.render.cardmd import parser
 from dlquiz.render.markup import MATH_FENCE, MATH_INDENT, prepare
-
-
-@lru_cache(maxsize=4)
-def _template(code_theme: str, hyperlinks: bool) -> dict:
-    return dict(Markdown("", code_theme=code_theme, hyperlinks=hyperlinks).__dict__)
+from dlquiz.render.math import text as mathtext
 
 
 class _Fence(CodeBlock):
@@ -104,7 +98,6 @@ class MathMarkdown(Markdown):
 
     def __init__(self, text: str, raw_math: bool = False, code_theme: str = "ansi_dark",
                  hyperlinks: bool = False) -> None:
-        # Rich's own __init__ builds a parser per document; take its attributes from a template.
-        self.__dict__.update(_template(code_theme, hyperlinks))
-        self.markup, self.formulas = prepare(text, raw_math)
-        self.parsed = parser().parse(self.markup)
+        markup, self.formulas = prepare(text, raw_math)
+        super().__init__(markup, code_theme=code_theme, hyperlinks=hyperlinks)
+

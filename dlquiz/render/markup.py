@@ -1,4 +1,4 @@
-"""Card Markdown with `$...$` / `$$...$$` math, for Rich.
+"""Card Markdown with `$...$` / `$$...$$` math, made ready for a Markdown renderer. Plain text, no Rich.
 
 Math is converted *before* Markdown sees the text (so `_` and `*` inside a formula are never
 emphasis): inline math becomes Unicode with every ASCII punctuation character backslash-escaped;
@@ -8,16 +8,13 @@ alone, `\\$` is a dollar sign, and a `$` only opens math when followed by a non-
 closes it when preceded by a non-space and not followed by a digit (pandoc's rule), so
 "costs $5 or $6" stays prose.
 
-dlquiz.cardmd lays the result out (and hands what it does not lay out itself to
-`richmd_markdown.MathMarkdown`, Rich's Markdown with dlquiz's math fences and tables).
+dlquiz.render.markdown shows the result with Rich's Markdown (`MathMarkdown`), which lays the
+math fences out with dlquiz.render.math.
 """
 
 from __future__ import annotations
 
 import re
-
-from rich.text import Text
-
 
 MATH_FENCE = "dlquiz-display-math"
 # `$` opens math before a non-space and closes it after a non-space, not before a digit; inline
@@ -90,14 +87,6 @@ def is_plain(text: str) -> bool:
     return "$$" not in text and not _SYNTAX.search(_INLINE_MATH.sub("x", text))
 
 
-def paragraphs(text: str, raw_math: bool = False) -> Text:
-    """Plain text (see `is_plain`) rendered exactly as Rich's Markdown would render it, without
-    the cost of a Markdown parse: lines joined into paragraphs, math converted."""
-    paras = [" ".join(line.strip() for line in p.strip().splitlines()) for p in re.split(r"\n[ \t]*\n", text)]
-    joined = "\n\n".join(p for p in paras if p)
-    return Text(joined if raw_math else plain_text(joined), style="markdown.paragraph", justify="left")
-
-
 def plain_text(text: str) -> str:
     """`text` with every formula as one line of Unicode and `\\$` as `$`; no Markdown."""
 
@@ -121,10 +110,3 @@ def _math_fence(index: int, before: str, after: str) -> str:
     tail = f"\n\n{indent}" if after.strip() else ""
     return head + fence + tail
 
-
-def __getattr__(name: str):
-    if name == "MathMarkdown":  # kept importable from here
-        from dlquiz.render.markdown import MathMarkdown
-
-        return MathMarkdown
-    raise AttributeError(name)

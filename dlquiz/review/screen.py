@@ -7,13 +7,8 @@ every grade before the next card is drawn; this module only shows and asks.
 
 from __future__ import annotations
 
-import os
-import select
-import sys
 import threading
 import time
-from contextlib import contextmanager
-from typing import TextIO
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -21,6 +16,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from dlquiz.render import cards as render
+from dlquiz.review.keys import Keys
 from dlquiz.review.session import Item, Session
 from dlquiz.sm2 import GRADES, SHORT
 
@@ -40,79 +36,6 @@ Grades below 4 bring the card back at the end of the session, until it scores 4 
 """
 _COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
-
-
-class Keys:
-    """Key input: single key presses on a terminal, one line per key otherwise."""
-
-    def __init__(self, stream: TextIO | None = None):
-        self.stream = stream or sys.stdin
-        self.tty = self.stream.isatty()
-
-    @contextmanager
-    def active(self):
-        """Single-key mode for the whole session (set once, so keys typed early are never lost)."""
-        if not self.tty:
-            yield
-            return
-        import termios
-        import tty
-
-        fd = self.stream.fileno()
-        self._saved = termios.tcgetattr(fd)
-        try:
-            tty.setcbreak(fd, termios.TCSANOW)
-            yield
-        finally:
-            termios.tcsetattr(fd, termios.TCSANOW, self._saved)
-            self._saved = None
-
-    _saved = None
-
-    def line(self, prompt: str) -> str | None:
-        """One line of text (a typed answer), with the terminal's line editing; None at end of input."""
-        if self.tty:
-            import termios
-            import tty
-
-            fd = self.stream.fileno()
-            if self._saved is not None:
-                termios.tcsetattr(fd, termios.TCSANOW, self._saved)
-            try:
-                return input(prompt)
-            except EOFError:
-                return None
-            finally:
-                if self._saved is not None:
-                    tty.setcbreak(fd, termios.TCSANOW)
-        sys.stdout.write(prompt)
-        sys.stdout.flush()
-        line = self.stream.readline()
-        return line.rstrip("\r\n") if line else None
-
-    def key(self) -> str:
-        """One key: a character, 'enter', 'space', or 'eof'."""
-        if not self.tty:
-            line = self.stream.readline()
-            if not line:
-                return "eof"
-            text = line.rstrip("\r\n")
-            if text == "":
-                return "enter"
-            return "space" if text.strip() == "" else text.strip()[0]
-        fd = self.stream.fileno()
-        char = os.read(fd, 1).decode("utf-8", "replace")
-        if char == "\x1b":  # an escape sequence (arrow keys...): swallow the rest
-            while select.select([fd], [], [], 0.02)[0]:
-                os.read(fd, 16)
-            return "escape"
-        if char in ("\r", "\n"):
-            return "enter"
-        if char == " ":
-            return "space"
-        if char in ("\x04", ""):
-            return "eof"
-        return char
 
 
 _TYPED_KINDS = ("truefalse", "choice", "numeric", "shape", "formula")  # = answers.CHECKABLE
@@ -194,9 +117,7 @@ class Reviewer:
     def _warm_up(self) -> None:
         """Import what later cards need while the learner reads the first one: the Markdown
         renderer and, when formulas are to be checked, sympy (~0.3 s)."""
-        from dlquiz.render import cardmd
-
-        cardmd.parser()
+        from dlquiz.render import markdown  # noqa: F401 - rich.markdown and markdown-it
 
         if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in list(self.session.queue)):
             answers_module().warm_up()
@@ -301,7 +222,9 @@ class Reviewer:
 
 def print_summary(console: Console, summary: dict) -> None:
     """The end-of-session summary: cards, grades, time, what is due next."""
-    from dlquiz.stats.view import duration  # the one time-span format, shared with `dlquiz stats`
+    from dlquiz.stats.view import (
+        duration,  # the one time-span format, shared with `dlquiz stats`
+    )
 
     if not summary["answers"]:
         text = "No cards reviewed."

@@ -10,7 +10,6 @@ their due dates and changes no schedule either. Every grade is committed by the 
 
 from __future__ import annotations
 
-import fnmatch
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -19,61 +18,15 @@ from itertools import islice
 from typing import Callable, Mapping
 
 from dlquiz.config import Config
-from dlquiz.decks.load import Card, Collection
-from dlquiz.errors import UsageError
-from dlquiz.sm2 import GRADES, review as sm2_review
-from dlquiz.review.store import CardState, Review, Store
+from dlquiz.decks.collection import select_ids
+from dlquiz.model import Card, Collection
+from dlquiz.review.schedule import CardState, Review
+from dlquiz.review.store import Store
+from dlquiz.review.today import sync_members
+from dlquiz.sm2 import GRADES
+from dlquiz.sm2 import review as sm2_review
 
 MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as one minute
-
-
-def review_day(moment: datetime, rollover_hour: int) -> date:
-    """The review day of a moment: its local date, where a day starts at `rollover_hour`."""
-    return (moment - timedelta(hours=rollover_hour)).date()
-
-
-def today(store: Store | None, now: datetime, rollover_hour: int) -> date:
-    """Today's review day; never earlier than a day already seen, should the clock go back."""
-    day = review_day(now, rollover_hour)
-    seen = store.meta("last_day") if store is not None else None
-    if seen and date.fromisoformat(seen) > day:
-        return date.fromisoformat(seen)
-    return day
-
-
-def remember_day(store: Store, day: date) -> None:
-    seen = store.meta("last_day")
-    if not seen or date.fromisoformat(seen) < day:
-        store.set_meta("last_day", day.isoformat())
-
-
-def select_decks(collection: Collection, patterns: list[str] | None = None) -> list:
-    """The decks matching any pattern (ids or globs like `c4*`), in collection order; all when none."""
-    if not patterns:
-        return collection.decks
-    chosen = []
-    for pattern in patterns:
-        matched = [d for d in collection.decks if fnmatch.fnmatchcase(d.id, pattern)]
-        if not matched:
-            raise UsageError(f"no deck matches {pattern!r} (try `dlquiz decks`)")
-        chosen.extend(d for d in matched if d not in chosen)
-    return [d for d in collection.decks if d in chosen]
-
-
-def select_cards(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[Card]:
-    """The cards of the decks matching any pattern (ids or globs like `c4*`) and any of the tags."""
-    cards = [card for deck in select_decks(collection, patterns) for card in deck.cards]
-    if tags:
-        wanted = set(tags)
-        cards = [card for card in cards if wanted.intersection(card.tags)]
-    return cards
-
-
-def select_ids(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[str]:
-    """`select_cards`' card ids, without building Card objects unless tags are to be read."""
-    if tags:
-        return [card.id for card in select_cards(collection, patterns, tags)]
-    return [card_id for deck in select_decks(collection, patterns) for card_id in deck.ids]
 
 
 class Item:
@@ -153,7 +106,7 @@ class Session:
             new_left = min(new_left, limit - len(items))
         if new_left <= 0:
             return items
-        if _members(self.collection, self.store):  # new cards: the store's index of new members, deck by deck
+        if sync_members(self.collection, self.store):  # new cards: the store's index of new members, deck by deck
             decks = self.collection.decks if chosen is cards else list({cards.deck_of(i): None for i in ids})
             new = []
             for deck in decks:
@@ -268,36 +221,3 @@ class Session:
             "left": self.left,
             "next_due": next_due.isoformat() if next_due else None,
         }
-
-
-def _members(collection: Collection, store: Store) -> bool:
-    """Bring the store's deck membership up to date (a no-op unless the decks changed); False
-    when the store cannot hold it (read-only): callers then count the slow way."""
-    if not hasattr(collection.cards, "position"):
-        return False
-    return store.sync_members(collection.membership(), lambda: ((deck.id, deck.ids) for deck in collection.decks))
-
-
-_COUNTS = ("cards", "new", "due", "leech", "next_due")
-
-
-def deck_counts(collection: Collection, store: Store | None, day: date, config: Config) -> dict[str, dict]:
-    """Per deck: cards, new, due today, leeches, next due day (from the decks' card ids and the
-    store, in SQLite when it can: no Card or CardState objects)."""
-    if store is None:
-        return {deck.id: dict(zip(_COUNTS, (len(deck.ids), len(deck.ids), 0, 0, None))) for deck in collection.decks}
-    if _members(collection, store):
-        counts = store.member_counts(day, config.leech_lapses)
-        return {deck.id: dict(zip(_COUNTS, counts.get(deck.id, (0, 0, 0, 0, None)))) for deck in collection.decks}
-    scheduled = store.scheduled_ids()
-    due = {card_id for card_id, _ in store.due_on(day)}
-    leeches = store.leech_ids(config.leech_lapses)
-    upcoming = dict(store.upcoming(day))
-    result = {}
-    for deck in collection.decks:
-        ids = deck.ids
-        days = [upcoming[card_id] for card_id in ids if card_id in upcoming]
-        result[deck.id] = dict(zip(_COUNTS, (len(ids), len(ids) - len(scheduled.intersection(ids)),
-                                             len(due.intersection(ids)), len(leeches.intersection(ids)),
-                                             min(days, default=None))))
-    return result

@@ -12,155 +12,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from dlquiz.errors import StoreError
+from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
-from dlquiz.sm2 import SM2State, review as sm2_review
+from dlquiz.review.schedule import NEW, CardState, Review, apply_grade, iso_day, parse_day
+from dlquiz.sm2 import SM2State
 
 FILENAME = "dlquiz.db"
 KINDS = ("review", "redrill", "cram", "undo")
-
-
-def m001_initial(db: sqlite3.Connection) -> None:
-    db.execute("""
-        CREATE TABLE reviews (
-            id INTEGER PRIMARY KEY,
-            card_id TEXT NOT NULL,
-            reviewed_at TEXT NOT NULL,            -- UTC, ISO 8601
-            day TEXT NOT NULL,                    -- review day: local date with the rollover hour
-            grade INTEGER CHECK (grade BETWEEN 0 AND 5),
-            answer_ms INTEGER NOT NULL DEFAULT 0,
-            kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')),
-            undoes INTEGER REFERENCES reviews(id),
-            reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL,
-            due_before TEXT, lapses_before INTEGER NOT NULL,
-            reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, interval_after INTEGER NOT NULL,
-            due_after TEXT, lapses_after INTEGER NOT NULL
-        )""")
-    db.execute("CREATE INDEX reviews_by_card ON reviews(card_id, id)")
-    db.execute("CREATE INDEX reviews_by_day ON reviews(day, kind)")
-    db.execute("""
-        CREATE TABLE cards (
-            card_id TEXT PRIMARY KEY,
-            reps INTEGER NOT NULL,
-            ef INTEGER NOT NULL,                  -- E-Factor in hundredths
-            interval INTEGER NOT NULL,
-            due TEXT,                             -- NULL: never reviewed (new)
-            lapses INTEGER NOT NULL,
-            last_review TEXT,
-            buried_until TEXT
-        ) WITHOUT ROWID""")
-    db.execute("CREATE INDEX cards_by_due ON cards(due)")
-    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-
-
-def m002_stats_indexes(db: sqlite3.Connection) -> None:
-    # Undo entries through a small partial index: "not undone" no longer scans the whole log.
-    db.execute("CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL")
-    # `dlquiz stats` reads answers and time per day, for all cards or for some decks' cards, from
-    # these indexes alone. A card's rows still come out of reviews_by_card in log order (by rowid)
-    # when a query asks for one card ORDER BY id: a card has few rows, so the sort costs nothing.
-    db.execute("DROP INDEX reviews_by_day")
-    db.execute("CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)")
-    db.execute("DROP INDEX reviews_by_card")
-    db.execute("CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)")
-
-
-def m003_anki_notes(db: sqlite3.Connection) -> None:
-    # What `dlquiz export` sent to Anki: per note, a hash of its content and when that content was
-    # first exported (the note's modification time, which decides whether Anki takes an update),
-    # and whether the export has reported its card as gone from the decks.
-    db.execute("""
-        CREATE TABLE anki_notes (
-            guid TEXT PRIMARY KEY,                -- the note's GUID in Anki
-            card_id TEXT NOT NULL,
-            content TEXT NOT NULL,                -- hash of the fields and tags as exported
-            changed_at INTEGER NOT NULL,          -- Unix seconds: when this content was first exported
-            gone INTEGER NOT NULL DEFAULT 0       -- 1 once an export reported the card deleted
-        ) WITHOUT ROWID""")
-
-
-def m004_members(db: sqlite3.Connection) -> None:
-    # Which deck holds which card, as of the last time the decks changed (meta 'members' holds a
-    # digest of that membership), and whether the card is new (has no due day): per-deck counts
-    # become one join in SQLite, and a queue's new cards a walk of a partial index, instead of
-    # reading every card's schedule into Python (50,000 cards: 40 ms, not 250). Triggers keep
-    # `new` right whatever writes the schedules.
-    db.execute("""
-        CREATE TABLE members (
-            deck TEXT NOT NULL,
-            card_id TEXT NOT NULL,
-            new INTEGER NOT NULL DEFAULT 1,       -- 1 while the card has no due day (never reviewed)
-            PRIMARY KEY (deck, card_id)
-        ) WITHOUT ROWID""")
-    db.execute("CREATE INDEX members_by_card ON members(card_id)")
-    db.execute("CREATE INDEX members_new ON members(deck, card_id) WHERE new")
-    for event, value in (("INSERT ON cards", "NEW.due IS NULL"), ("UPDATE OF due ON cards", "NEW.due IS NULL")):
-        name = "members_new_after_" + event.split()[0].lower()
-        db.execute(f"CREATE TRIGGER {name} AFTER {event} BEGIN "
-                   f"UPDATE members SET new = ({value}) WHERE card_id = NEW.card_id; END")
-    db.execute("CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
-               "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END")
-
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_stats_indexes, m003_anki_notes, m004_members]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-@dataclass(frozen=True)
-class CardState:
-    """A card's schedule: its SM-2 state, due day (None while new), lapses, burial."""
-
-    sm2: SM2State = SM2State()
-    due: date | None = None
-    lapses: int = 0
-    last_review: str | None = None
-    buried_until: date | None = None
-
-    @property
-    def is_new(self) -> bool:
-        return self.due is None
-
-
-NEW = CardState()
-
-
-@dataclass(frozen=True)
-class Review:
-    """One row of the review log."""
-
-    id: int
-    card_id: str
-    kind: str
-    grade: int | None
-    day: date
-    before: CardState
-    after: CardState
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def apply_grade(state: CardState, grade: int, day: date, reviewed_at: str) -> CardState:
-    """The state after a scheduled review: SM-2, the due day, and lapses.
-
-    A lapse is a grade below 3 for a card that had been reviewed before (forgetting something
-    never learned is not a lapse)."""
-    new_sm2 = sm2_review(state.sm2, grade)
-    lapsed = grade < 3 and state.due is not None
-    return CardState(
-        sm2=new_sm2, due=day + timedelta(days=new_sm2.interval), lapses=state.lapses + lapsed,
-        last_review=reviewed_at, buried_until=state.buried_until,
-    )
 
 
 class Store(QueueReads):
@@ -240,8 +104,8 @@ class Store(QueueReads):
     # -- reading state
     def _state(self, row) -> CardState:
         return CardState(
-            sm2=SM2State.from_centi(row[0], row[1], row[2]), due=_day(row[3]), lapses=row[4],
-            last_review=row[5], buried_until=_day(row[6]),
+            sm2=SM2State.from_centi(row[0], row[1], row[2]), due=parse_day(row[3]), lapses=row[4],
+            last_review=row[5], buried_until=parse_day(row[6]),
         )
 
     def state(self, card_id: str) -> CardState:
@@ -269,8 +133,8 @@ class Store(QueueReads):
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET reps = excluded.reps, "
             "ef = excluded.ef, interval = excluded.interval, due = excluded.due, lapses = excluded.lapses, "
             "last_review = excluded.last_review, buried_until = excluded.buried_until",
-            (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, _iso(state.due),
-             state.lapses, state.last_review, _iso(state.buried_until)),
+            (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, iso_day(state.due),
+             state.lapses, state.last_review, iso_day(state.buried_until)),
         )
 
     def _log(self, card_id, kind, grade, day, at, answer_ms, before, after, undoes=None) -> int:
@@ -280,8 +144,8 @@ class Store(QueueReads):
             "reps_after, ef_after, interval_after, due_after, lapses_after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (card_id, at, day.isoformat(), grade, answer_ms, kind, undoes,
-             before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, _iso(before.due), before.lapses,
-             after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, _iso(after.due), after.lapses),
+             before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, iso_day(before.due), before.lapses,
+             after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, iso_day(after.due), after.lapses),
         )
         return cursor.lastrowid
 

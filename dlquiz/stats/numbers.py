@@ -1,7 +1,7 @@
 """The numbers behind `dlquiz stats`, aggregated in SQL over the review log and card states.
 
 No terminal code here: `compute` returns a `Stats` (`to_dict()` is the `--json` output) and
-`dlquiz.statsview` draws it. What counts, and why:
+`dlquiz.stats.view` draws it. What counts, and why:
 
 - An **answer** is a log row of kind review, redrill or cram that no undo took back. Answers make
   the calendar, the streak and the time spent (answer times are capped at 60 s when recorded).
@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dlquiz.config import Config
-from dlquiz.decks.load import Collection
-from dlquiz.review.store import MIGRATIONS, Store
+from dlquiz.model import Collection
+from dlquiz.review.migrations import MIGRATIONS
+from dlquiz.review.store import Store
 
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
@@ -181,7 +182,7 @@ class Stats:
 # SQL
 
 
-def _net(db: sqlite3.Connection, keys: list[str], sums: list[str], where: str, params: dict, scope: str = "") -> list[tuple]:
+def net(db: sqlite3.Connection, keys: list[str], sums: list[str], where: str, params: dict, scope: str = "") -> list[tuple]:
     """Aggregate answers: `sums` (COUNT/SUM terms over `r`) grouped by `keys`, over the log rows
     matching `where`, minus the same over the rows an undo took back; ordered by the keys.
 
@@ -207,7 +208,7 @@ def _net(db: sqlite3.Connection, keys: list[str], sums: list[str], where: str, p
     return db.execute(sql, params).fetchall()
 
 
-_ANSWER = "r.kind <> 'undo'"
+ANSWER = "r.kind <> 'undo'"
 _SCHEDULED = "r.kind = 'review' AND r.due_before IS NOT NULL"
 
 
@@ -216,7 +217,7 @@ def _interval_case(column: str) -> str:
     return f"CASE {arms} ELSE {len(INTERVAL_BUCKETS) - 1} END"
 
 
-class _Figures:
+class Figures:
     """The queries of one computation: a connection inside a read transaction, today, the config,
     and whether the history is limited to the chosen cards (`temp.stats_scope`)."""
 
@@ -248,8 +249,8 @@ class _Figures:
 
     # -- history
     def days(self) -> list[Day]:
-        rows = _net(self.db, ["r.day"], ["COUNT(*)", "SUM(r.answer_ms)"],
-                    f"r.day BETWEEN :start AND :today AND {_ANSWER}", self.params, self.scope)
+        rows = net(self.db, ["r.day"], ["COUNT(*)", "SUM(r.answer_ms)"],
+                    f"r.day BETWEEN :start AND :today AND {ANSWER}", self.params, self.scope)
         return [Day(date.fromisoformat(day), n, ms) for day, n, ms in rows if n]
 
     def streak(self, active: set[date]) -> int:
@@ -268,7 +269,7 @@ class _Figures:
                 SELECT date(:start, '-1 day')
                 UNION ALL
                 SELECT date(day, '-1 day') FROM back WHERE EXISTS (
-                    SELECT 1 FROM reviews r WHERE r.day = back.day AND {_ANSWER}
+                    SELECT 1 FROM reviews r WHERE r.day = back.day AND {ANSWER}
                     {"AND r.card_id IN (SELECT card_id FROM temp.stats_scope)" if self.scoped else ""}
                     AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)))
             SELECT COUNT(*) - 1 FROM back""", self.params).fetchone()
@@ -276,7 +277,7 @@ class _Figures:
 
     def retention(self, key: str, scope: str) -> dict:
         """Retention over the last RETENTION_DAYS days, split by `key` (an SQL expression)."""
-        rows = _net(self.db, [key, f"r.interval_before >= {MATURE_DAYS}"], ["COUNT(*)", f"SUM(r.grade >= {PASS_GRADE})"],
+        rows = net(self.db, [key, f"r.interval_before >= {MATURE_DAYS}"], ["COUNT(*)", f"SUM(r.grade >= {PASS_GRADE})"],
                     f"r.day BETWEEN :retention_start AND :today AND {_SCHEDULED}", self.params, scope)
         result: dict = {}
         for split, mature, reviews, passed in rows:
@@ -345,12 +346,12 @@ def _course_weeks(chosen: list) -> tuple[list[tuple[int, int, str]], dict[str, i
 def compute(store: Store | None, collection: Collection, day: date, config: Config,
             patterns: list[str] | None = None) -> Stats:
     """Every figure of `dlquiz stats` for the decks matching `patterns` (all when None or empty)."""
-    from dlquiz.review.session import select_decks
+    from dlquiz.decks.collection import select_decks
 
     chosen = [deck for deck in select_decks(collection, patterns) if deck.ids]  # (ids only: no Card built)
     groups, deck_group = _course_weeks(chosen)
     db = store.db if store is not None else _empty_db()
-    figures = _Figures(db, day, config, scoped=bool(patterns))
+    figures = Figures(db, day, config, scoped=bool(patterns))
     db.execute("BEGIN")  # one snapshot for every figure; the temporary tables vanish with the rollback
     try:
         figures.load_scope((deck_group[deck.id], deck.ids) for deck in collection.decks if deck.id in deck_group)
@@ -373,39 +374,3 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
         overdue=overdue, forecast=forecast, retention=sum(per_group.values(), Retention()), by_week=by_week,
         ease=ease, intervals=intervals, scoped=bool(patterns),
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# the end of a review session
-
-
-@dataclass(frozen=True)
-class DaySummary:
-    """Today's answers over the whole store, retention today and over RETENTION_DAYS, tomorrow's load."""
-
-    answers: int
-    cards: int
-    ms: int
-    retention: Retention
-    recent: Retention
-    tomorrow: int
-
-
-def day_summary(store: Store, day: date) -> DaySummary:
-    """What the end of a review session shows, over the whole store (no deck filter)."""
-    figures = _Figures(store.db, day, Config(), scoped=False)
-    db, params = store.db, {**figures.params, "tomorrow": (day + timedelta(days=1)).isoformat()}
-    db.execute("BEGIN")
-    try:
-        rows = _net(db, ["r.day"], ["COUNT(*)", "SUM(r.answer_ms)"], f"r.day = :today AND {_ANSWER}", params)
-        answers, ms = rows[0][1:] if rows else (0, 0)
-        cards = db.execute(f"""
-            SELECT COUNT(DISTINCT r.card_id) FROM reviews r WHERE r.day = :today AND {_ANSWER}
-            AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)""", params).fetchone()[0]
-        by_day = figures.retention("r.day = :today", "")
-        tomorrow = db.execute("""
-            SELECT COUNT(*) FROM cards WHERE due <= :tomorrow AND (buried_until IS NULL OR buried_until <= :tomorrow)""",
-                              params).fetchone()[0]
-    finally:
-        db.execute("ROLLBACK")
-    return DaySummary(answers, cards, ms, by_day.get(1, Retention()), sum(by_day.values(), Retention()), tomorrow)

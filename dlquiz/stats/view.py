@@ -15,6 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from dlquiz.config import Config
+from dlquiz.review.store import Store
+from dlquiz.stats.day import DaySummary, day_summary
 from dlquiz.stats.numbers import (
     CALENDAR_DAYS,
     EF_BUCKETS,
@@ -24,13 +26,10 @@ from dlquiz.stats.numbers import (
     PASS_GRADE,
     RETENTION_DAYS,
     TIME_DAYS,
-    DaySummary,
     Retention,
     Stats,
     Tally,
-    day_summary,
 )
-from dlquiz.review.store import Store
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SHADES = "·░▒▓█"  # no answers, then four levels up to the busiest day of the year

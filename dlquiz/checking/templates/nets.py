@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlquiz.checking.templates.catalog import Drawn, Param, decimal, num, shown, solved, sub, template
+from dlquiz.checking.templates.kit import Drawn, Param, decimal, num, shown, solved, sub, template
 
 _DRAWN = "(new numbers at every review)"
 
 
 def _ref():
-    from dlquiz import reference  # NumPy: imported when a card is drawn, not when decks load
+    from dlquiz import (
+        reference,  # NumPy: imported when a card is drawn, not when decks load
+    )
 
     return reference
 

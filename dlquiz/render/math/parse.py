@@ -13,8 +13,8 @@ import unicodedata
 from functools import lru_cache
 
 from dlquiz.render.math import symbols as S
-from dlquiz.render.math.nodes import Accent, Fenced, Frac, Grid, Node, Raw, Row, Script, Space, Sqrt, Sym, Text, plain, restyle, word
-
+from dlquiz.render.math.nodes import Accent, Fenced, Frac, Grid, Node, Raw, Row, Script, Space, Sqrt, Sym, Text
+from dlquiz.render.math.nodes import plain, restyle, word
 
 _AMP = "&"  # the column separator; a literal ampersand is `\&`, a command, never this token
 _MATRICES = {"matrix": ("", ""), "smallmatrix": ("", ""), "pmatrix": ("(", ")"),

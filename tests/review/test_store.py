@@ -1,0 +1,224 @@
+"""The SQLite store: migrations, the append-only log, undo, rebuilding state from the log, and
+refusing files it must not touch."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlquiz.errors import StoreError
+from dlquiz.review.migrations import SCHEMA_VERSION
+from dlquiz.review.schedule import NEW
+from dlquiz.review.store import Store, open_store
+from dlquiz.sm2 import SM2State
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+DAY = date(2026, 11, 26)
+
+SCHEMA = [
+    ("index", "cards_by_due", "CREATE INDEX cards_by_due ON cards(due)"),
+    ("index", "members_by_card", "CREATE INDEX members_by_card ON members(card_id)"),
+    ("index", "members_new", "CREATE INDEX members_new ON members(deck, card_id) WHERE new"),
+    ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
+    ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
+    ("index", "reviews_undone", "CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL"),
+    ("table", "anki_notes", "CREATE TABLE anki_notes ( guid TEXT PRIMARY KEY, card_id TEXT NOT NULL, content TEXT NOT NULL, "
+     "changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
+    ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
+     "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT ) WITHOUT ROWID"),
+    ("table", "members", "CREATE TABLE members ( deck TEXT NOT NULL, card_id TEXT NOT NULL, "
+     "new INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (deck, card_id) ) WITHOUT ROWID"),
+    ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
+    ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT NOT NULL, "
+     "day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT 0, "
+     "kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES reviews(id), "
+     "reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, due_before TEXT, "
+     "lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
+     "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL )"),
+    ("trigger", "members_new_after_delete", "CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
+     "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END"),
+    ("trigger", "members_new_after_insert", "CREATE TRIGGER members_new_after_insert AFTER INSERT ON cards BEGIN "
+     "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
+    ("trigger", "members_new_after_update", "CREATE TRIGGER members_new_after_update AFTER UPDATE OF due ON cards BEGIN "
+     "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
+]
+
+
+def normalise(sql: str) -> str:
+    import re
+
+    sql = re.sub(r"--[^\n]*", "", sql)
+    return re.sub(r"\s+", " ", sql).strip()
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "dlquiz.db") as s:
+        yield s
+
+
+def test_migrated_schema_is_exactly_this(store):
+    rows = store.db.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name").fetchall()
+    assert [(t, n, normalise(s)) for t, n, s in rows] == SCHEMA
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_keeps_everything(tmp_path):
+    with Store(tmp_path / "dlquiz.db") as s:
+        s.record("a", 5, "review", DAY, NOW)
+    with Store(tmp_path / "dlquiz.db") as s:
+        state = s.state("a")
+        assert (state.sm2, state.due) == (SM2State(1, 2.6, 1), DAY + timedelta(days=1))
+
+
+def test_a_review_logs_before_and_after(store):
+    review = store.record("a", 4, "review", DAY, NOW, answer_ms=1234)
+    row = store.db.execute("SELECT card_id, reviewed_at, day, grade, answer_ms, kind, reps_before, ef_before, "
+                           "interval_before, due_before, reps_after, ef_after, interval_after, due_after FROM reviews").fetchone()
+    assert row == ("a", "2026-11-26T09:00:00.000000+00:00", "2026-11-26", 4, 1234, "review", 0, 250, 0, None, 1, 250, 1, "2026-11-27")
+    assert review.before == NEW and review.after.due == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("kind", ["redrill", "cram"])
+def test_redrill_and_cram_change_no_state(store, kind):
+    store.record("a", 5, "review", DAY, NOW)
+    before = store.state("a")
+    store.record("a", 0, kind, DAY, NOW)
+    assert store.state("a") == before
+    assert store.db.execute("SELECT COUNT(*) FROM reviews WHERE kind = ?", (kind,)).fetchone()[0] == 1
+
+
+def test_undo_restores_the_state_exactly_several_steps_back(store):
+    ids, states = [], [store.state("a")]
+    for grade, day in ((5, DAY), (5, DAY + timedelta(days=1)), (1, DAY + timedelta(days=7))):
+        ids.append(store.record("a", grade, "review", day, NOW).id)
+        states.append(store.state("a"))
+    for review_id, expected in zip(reversed(ids), reversed(states[:-1])):
+        store.undo(review_id, DAY, NOW)
+        assert store.state("a") == expected
+    assert store.state("a").is_new
+    assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 6  # append-only: 3 grades, 3 undos
+    with pytest.raises(StoreError, match="already undone"):
+        store.undo(ids[0], DAY, NOW)
+
+
+def test_lapses_count_forgetting_a_learned_card(store):
+    store.record("a", 1, "review", DAY, NOW)  # never learned: not a lapse
+    assert store.state("a").lapses == 0
+    store.record("a", 4, "review", DAY, NOW)
+    store.record("a", 2, "review", DAY, NOW)
+    assert store.state("a").lapses == 1
+
+
+def test_counts_on_a_day_exclude_undone_grades(store):
+    store.record("a", 4, "review", DAY, NOW)
+    store.record("b", 4, "review", DAY, NOW)
+    review = store.record("c", 4, "review", DAY, NOW)
+    store.record("a", 4, "review", DAY + timedelta(days=1), NOW)
+    store.undo(review.id, DAY, NOW)
+    assert store.counts_on(DAY) == (2, 0)
+    assert store.counts_on(DAY + timedelta(days=1)) == (0, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 5), st.sampled_from(["review", "redrill", "cram", "undo"]), st.integers(0, 3)), max_size=40))
+def test_current_state_is_reproducible_from_the_log_alone(tmp_path_factory, steps):
+    path = tmp_path_factory.mktemp("log") / "dlquiz.db"
+    day = DAY
+    with Store(path) as s:
+        done = []
+        for card, grade, kind, gap in steps:
+            day += timedelta(days=gap)
+            if kind == "undo":
+                if done:
+                    s.undo(done.pop(), day, NOW)
+                continue
+            done.append(s.record(card, grade, kind, day, NOW).id)
+        stored = {cid: (st_.sm2, st_.due, st_.lapses, st_.last_review) for cid, st_ in s.states().items() if not st_.is_new}
+        rebuilt = {cid: (st_.sm2, st_.due, st_.lapses, st_.last_review) for cid, st_ in s.rebuild_states().items()}
+        assert stored == rebuilt
+
+
+def test_orphans_are_cards_with_history_in_no_deck(store):
+    store.record("kept", 4, "review", DAY, NOW)
+    store.record("gone", 4, "review", DAY, NOW)
+    assert store.orphans({"kept", "other"}) == ["gone"]
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_corrupt_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "dlquiz.db"
+    path.write_bytes(b"this is not a database" * 100)
+    before = digest(path)
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    assert str(info.value) == f"{path}: not a dlquiz review store (file is not a database); the file was left untouched"
+    assert info.value.exit_code == 2
+    assert digest(path) == before
+
+
+def test_a_newer_schema_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "dlquiz.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE future (x)")
+    db.execute("PRAGMA user_version = 99")
+    db.commit()
+    db.close()
+    before = digest(path)
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    assert str(info.value) == (f"{path}: made by a newer dlquiz (schema 99, this version knows {SCHEMA_VERSION}); "
+                               "upgrade dlquiz. The file was left untouched")
+    assert digest(path) == before
+
+
+def test_another_programs_database_is_refused(tmp_path):
+    path = tmp_path / "dlquiz.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE notes (x)")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="not a dlquiz review store .it has other tables."):
+        Store(path)
+
+
+def test_missing_home_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLQUIZ_HOME", str(tmp_path / "nope"))
+    with pytest.raises(StoreError) as info:
+        open_store()
+    assert str(info.value) == f"{tmp_path / 'nope'}: DLQUIZ_HOME does not exist; create it or point DLQUIZ_HOME elsewhere"
+    assert open_store(create=False) is None
+
+
+def test_unwritable_home_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("DLQUIZ_HOME", "/proc")  # not writable, even for root
+    with pytest.raises(StoreError) as info:
+        open_store()
+    assert str(info.value).startswith("/proc")
+    assert "writ" in str(info.value) or "open" in str(info.value)
+
+
+def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from datetime import date, datetime, timezone; from dlquiz.review.store import Store\n"
+        "s = Store(__import__('pathlib').Path(sys.argv[1]))\n"
+        "s.record(sys.argv[2], 4, 'review', date(2026, 11, 26), datetime(2026, 11, 26, tzinfo=timezone.utc))\n"
+    )
+    path = tmp_path / "dlquiz.db"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), f"c{i}"], stderr=subprocess.PIPE, text=True) for i in range(6)]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    with Store(path) as s:
+        assert sorted(s.states()) == [f"c{i}" for i in range(6)]
