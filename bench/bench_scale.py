@@ -8,7 +8,6 @@ store whose log spans two years over 45,000 reviewed cards). Every figure is mea
 - after editing one deck (a card's text changed, so the deck must be parsed again): `dlquiz decks`
   against the bare C-loader parse of that deck, `yaml.load(text, CSafeLoader)` (target: <= that
   parse + 0.3 s);
-- `dlquiz --help` against `python -c "import typer"` (target: <= 1.5x);
 - peak memory (max RSS) of a review session answering 30 cards (target: <= 150 MB);
 - if Anki's own library (`anki`) is installed, on a collection of the same 50,000 cards with the
   same schedules (45,000 reviewed, due dates spread as in the store): building today's queue
@@ -187,9 +186,6 @@ def main() -> list[Row]:
         edited, parse = after_edit(env, paths[len(paths) // 2], args.repeat)
         rows.append(Row("dlquiz decks after editing one deck vs its bare CSafeLoader parse + 0.3 s",
                         edited, baseline=parse + 0.3, max_ratio=1.0))
-        typer_time = wall([sys.executable, "-c", "import typer"], env, args.repeat)
-        rows.append(Row("dlquiz --help vs python -c 'import typer'", wall(DLQUIZ + ["--help"], env, args.repeat),
-                        baseline=typer_time, max_ratio=1.5))
         feed = b"\n5\n" * 60 + b"q\n"
         rows.append(Row("peak memory of a review session (30 cards)",
                         peak_memory_mb(DLQUIZ + ["review", "--limit", "30"], env, feed), unit="MB", max_value=150))

@@ -114,7 +114,7 @@ def main() -> list[Row]:
 
         from dlquiz import config, paths
         from dlquiz.decks.collection import load_collection
-        from dlquiz.review import session
+        from dlquiz.review import today as session
         from dlquiz.review.store import open_store
         from dlquiz.stats import numbers as stats
         from dlquiz.stats import view as statsview

@@ -7,7 +7,7 @@ Exit codes: 1 the command ran and found problems (unknown card, failed checks);
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class DlquizError(Exception):
@@ -34,9 +34,9 @@ class StoreError(DlquizError):
     """The review store cannot be used: corrupt, too new, unreadable, unwritable."""
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One problem at one place of one file: `path:line: message`."""
+class Problem(NamedTuple):
+    """One problem at one place of one file: `path:line: message`. (A NamedTuple, not a
+    dataclass: importing dataclasses would cost every command, `--help` included, a millisecond.)"""
 
     path: str
     line: int

@@ -90,6 +90,13 @@ class Reviewer:
             parts.append(render.options_view(card, self.options))
         self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
+    def hint(self, card) -> None:
+        """The keys line under a question: type the answer, or show it."""
+        if _asks_for_answer(card):
+            self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
+        else:
+            self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
+
     def answer(self, card) -> None:
         options = self.options
         parts = [render.answer_view(card, options)]
@@ -143,11 +150,10 @@ class Reviewer:
                 self._warmed = True
                 threading.Thread(target=self._warm_up, daemon=True).start()
             suggestion = None
+            self.hint(card)
             if _asks_for_answer(card):
-                self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
                 action, suggestion = self._typed_answer(card)
             else:
-                self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
                 action = self._ask({"space", "enter", "s", "u", "q", "eof"})
             if action in ("q", "eof"):
                 return
