@@ -72,15 +72,21 @@ def review(state: SM2State, quality: int) -> SM2State:
     """The state after grading a card `quality` (0..5). Pure: the old state is not changed."""
     if isinstance(quality, bool) or not isinstance(quality, int) or quality not in GRADES:
         raise ValueError(f"quality must be a whole number from 0 to 5, not {quality!r}")
-    before = state.easiness_centi
-    after = max(MIN_EF_CENTI, before + ef_delta_centi(quality))
+    return SM2State.from_centi(*step(state.repetitions, state.easiness_centi, state.interval, quality))
+
+
+def step(repetitions: int, easiness_centi: int, interval: int, quality: int) -> tuple[int, int, int]:
+    """`review` on plain integers, with no checks: (repetitions, E-Factor in hundredths, interval)
+    after a grade. For replaying a long log, where building an SM2State per grade would cost more
+    than the arithmetic; `quality` must be a whole number from 0 to 5."""
+    after = max(MIN_EF_CENTI, easiness_centi + ef_delta_centi(quality))
     if quality < 3:
-        return SM2State.from_centi(0, after, 1)
-    repetitions = state.repetitions + 1
+        return 0, after, 1
+    repetitions += 1
     if repetitions == 1:
         interval = 1
     elif repetitions == 2:
         interval = 6
     else:
-        interval = -(-state.interval * before // 100)  # ceil(I × EF) in integers
-    return SM2State.from_centi(repetitions, after, min(interval, MAX_INTERVAL))
+        interval = -(-interval * easiness_centi // 100)  # ceil(I × EF) in integers
+    return repetitions, after, min(interval, MAX_INTERVAL)

@@ -58,16 +58,17 @@ def load(paths: Optional[List[Path]] = None):
     return load_collection(paths=files)
 
 
-def context(create_store: bool = False):
-    """The collection, the store (None if there is none and none is wanted), the config and today."""
+def context(create_store: bool = False, scheduler: str | None = None):
+    """The collection, the store (None if there is none and none is wanted), the config and today.
+    The store's states are those of the config's scheduler, or of `scheduler` ('sm2', 'fsrs')."""
     from dlquiz import config as config_module
     from dlquiz import paths
-    from dlquiz.review import today
+    from dlquiz.review import schedulers, today
     from dlquiz.review import store as store_module
 
     collection = load()
-    store = store_module.open_store(create=create_store)
     cfg = config_module.load(paths.home())
+    store = store_module.open_store(create=create_store, scheduler=schedulers.for_config(cfg, scheduler))
     now = paths.now()
     return collection, store, cfg, now, today.today(store, now, cfg.rollover_hour)
 
@@ -106,14 +107,14 @@ def decks(as_json: bool = False) -> None:
 
 def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, new: Optional[int] = None,
            reviews: Optional[int] = None, limit: Optional[int] = None, cram: bool = False, raw_math: bool = False,
-           plain: bool = False) -> None:
-    """Review today's cards: due reviews first, then new cards (SM-2)."""
+           plain: bool = False, scheduler: Optional[str] = None) -> None:
+    """Review today's cards: due reviews first, then new cards (SM-2, or FSRS: docs/schedulers.md)."""
     from dlquiz import paths
     from dlquiz.render import cards as render
     from dlquiz.review import screen as reviewer
     from dlquiz.review import session as session_module, today
 
-    collection, store, cfg, _, day = context(create_store=True)
+    collection, store, cfg, _, day = context(create_store=True, scheduler=scheduler)
     with store:
         today.remember_day(store, day)
         session = session_module.Session(

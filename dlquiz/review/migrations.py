@@ -91,5 +91,19 @@ def m004_members(db: sqlite3.Connection) -> None:
                "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_stats_indexes, m003_anki_notes, m004_members]
+def m005_fsrs_state(db: sqlite3.Connection) -> None:
+    # A second scheduler (docs/schedulers.md). `due` stays the active scheduler's due day and the
+    # SM-2 columns stay SM-2's, always; FSRS's memory state is kept beside them (NULL under SM-2),
+    # with the review day of the card's last scheduled review, from which both schedulers count
+    # (SM-2's due day is last_day + interval, which is how the log's due columns stay SM-2's).
+    # Until now only SM-2 scheduled, so every due day was last_day + interval.
+    db.execute("ALTER TABLE cards ADD COLUMN last_day TEXT")
+    db.execute("ALTER TABLE cards ADD COLUMN stability REAL")
+    db.execute("ALTER TABLE cards ADD COLUMN difficulty REAL")
+    db.execute("UPDATE cards SET last_day = date(due, '-' || interval || ' days') WHERE due IS NOT NULL")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m002_stats_indexes, m003_anki_notes, m004_members, m005_fsrs_state,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,7 +20,8 @@ from typing import Iterable
 from dlquiz.errors import StoreError
 from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
-from dlquiz.review.schedule import NEW, CardState, Review, apply_grade, iso_day, parse_day
+from dlquiz.review.schedule import NEW, CardState, Review, iso_day, parse_day
+from dlquiz.review.schedulers import SM2, Scheduler
 from dlquiz.sm2 import SM2State
 
 FILENAME = "dlquiz.db"
@@ -28,9 +29,10 @@ KINDS = ("review", "redrill", "cram", "undo")
 
 
 class Store(QueueReads):
-    """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it."""
+    """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it, and
+    makes its card states those of `scheduler` (default SM-2), replaying the log if they are not."""
 
-    def __init__(self, path: Path, create: bool = True):
+    def __init__(self, path: Path, create: bool = True, scheduler: Scheduler | None = None):
         self.path = Path(path)
         if not self.path.exists() and not create:
             raise StoreError(f"{self.path}: no review store yet")
@@ -46,6 +48,8 @@ class Store(QueueReads):
             raise StoreError(f"{self.path}: cannot open the review store ({exc})") from None
         try:
             self._check_and_migrate()
+            self.scheduler = scheduler or SM2()
+            self.use_scheduler(self.scheduler)
         except BaseException:
             self.db.close()
             raise
@@ -102,21 +106,22 @@ class Store(QueueReads):
         return _Transaction(self.db)
 
     # -- reading state
+    _COLUMNS = "reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, difficulty"
+
     def _state(self, row) -> CardState:
         return CardState(
             sm2=SM2State.from_centi(row[0], row[1], row[2]), due=parse_day(row[3]), lapses=row[4],
-            last_review=row[5], buried_until=parse_day(row[6]),
+            last_review=row[5], buried_until=parse_day(row[6]), last_day=parse_day(row[7]), stability=row[8],
+            difficulty=row[9],
         )
 
     def state(self, card_id: str) -> CardState:
-        row = self.db.execute(
-            "SELECT reps, ef, interval, due, lapses, last_review, buried_until FROM cards WHERE card_id = ?", (card_id,)
-        ).fetchone()
+        row = self.db.execute(f"SELECT {self._COLUMNS} FROM cards WHERE card_id = ?", (card_id,)).fetchone()
         return self._state(row) if row else NEW
 
     def states(self) -> dict[str, CardState]:
         """Every card that has a state (reviewed or buried at least once)."""
-        rows = self.db.execute("SELECT card_id, reps, ef, interval, due, lapses, last_review, buried_until FROM cards")
+        rows = self.db.execute(f"SELECT card_id, {self._COLUMNS} FROM cards")
         return {row[0]: self._state(row[1:]) for row in rows}
 
     def reviewed_ids(self) -> set[str]:
@@ -127,15 +132,22 @@ class Store(QueueReads):
         return sorted(self.reviewed_ids() - set(known))
 
     # -- writing
+    _WRITE = (
+        "INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, "
+        "difficulty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET reps = excluded.reps, "
+        "ef = excluded.ef, interval = excluded.interval, due = excluded.due, lapses = excluded.lapses, "
+        "last_review = excluded.last_review, buried_until = excluded.buried_until, last_day = excluded.last_day, "
+        "stability = excluded.stability, difficulty = excluded.difficulty"
+    )
+
+    @staticmethod
+    def _values(card_id: str, state: CardState) -> tuple:
+        return (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, iso_day(state.due),
+                state.lapses, state.last_review, iso_day(state.buried_until), iso_day(state.last_day), state.stability,
+                state.difficulty)
+
     def _write_state(self, card_id: str, state: CardState) -> None:
-        self.db.execute(
-            "INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET reps = excluded.reps, "
-            "ef = excluded.ef, interval = excluded.interval, due = excluded.due, lapses = excluded.lapses, "
-            "last_review = excluded.last_review, buried_until = excluded.buried_until",
-            (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, iso_day(state.due),
-             state.lapses, state.last_review, iso_day(state.buried_until)),
-        )
+        self.db.execute(self._WRITE, self._values(card_id, state))
 
     def _log(self, card_id, kind, grade, day, at, answer_ms, before, after, undoes=None) -> int:
         cursor = self.db.execute(
@@ -144,8 +156,8 @@ class Store(QueueReads):
             "reps_after, ef_after, interval_after, due_after, lapses_after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (card_id, at, day.isoformat(), grade, answer_ms, kind, undoes,
-             before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, iso_day(before.due), before.lapses,
-             after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, iso_day(after.due), after.lapses),
+             before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, iso_day(before.sm2_due), before.lapses,
+             after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, iso_day(after.sm2_due), after.lapses),
         )
         return cursor.lastrowid
 
@@ -159,7 +171,7 @@ class Store(QueueReads):
         at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
         with self.transaction():
             before = self.state(card_id)
-            after = apply_grade(before, grade, day, at) if kind == "review" else before
+            after = self.scheduler.apply(before, grade, day, at, card_id) if kind == "review" else before
             review_id = self._log(card_id, kind, grade, day, at, answer_ms, before, after)
             if kind == "review":
                 self._write_state(card_id, after)
@@ -200,18 +212,34 @@ class Store(QueueReads):
         return self.db.execute(f"SELECT id, card_id, grade, day, reviewed_at FROM reviews WHERE {where} ORDER BY id", params)
 
     def _replay(self, card_id: str, exclude: int | None = None) -> CardState:
-        state = NEW
-        for review_id, _, grade, day, at in self._effective_reviews(card_id):
-            if review_id != exclude:
-                state = apply_grade(state, grade, date.fromisoformat(day), at)
-        return state
+        rows = (row for row in self._effective_reviews(card_id) if row[0] != exclude)
+        return self.scheduler.replay(rows).get(card_id, NEW)
 
     def rebuild_states(self) -> dict[str, CardState]:
-        """Every reviewed card's schedule, computed from the review log alone."""
-        states: dict[str, CardState] = {}
-        for _, card_id, grade, day, at in self._effective_reviews():
-            states[card_id] = apply_grade(states.get(card_id, NEW), grade, date.fromisoformat(day), at)
-        return states
+        """Every reviewed card's schedule under the active scheduler, computed from the review log alone."""
+        return self.scheduler.replay(self._effective_reviews())
+
+    def use_scheduler(self, scheduler: Scheduler) -> bool:
+        """Make `scheduler` the active one. If the card states were computed by another (or with
+        other settings: `meta` 'scheduler' holds its digest; none means SM-2), replay every card's
+        log under it and write the states, in one transaction, before anything reads them. Burials
+        are kept. True when it replayed."""
+        self.scheduler = scheduler
+        if (self.meta("scheduler") or SM2.digest) == scheduler.digest:
+            return False
+        try:
+            with self.transaction():
+                if (self.meta("scheduler") or SM2.digest) == scheduler.digest:  # another process did it
+                    return False
+                states = self.rebuild_states()  # every card with a review has a row in `cards`
+                rows = self.db.execute("SELECT card_id, buried_until FROM cards").fetchall()
+                self.db.executemany(self._WRITE, (
+                    self._values(card_id, replace(states.get(card_id, NEW), buried_until=parse_day(buried)))
+                    for card_id, buried in rows))
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scheduler', ?)", (scheduler.digest,))
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot write the review store to switch schedulers ({exc})") from None
+        return True
 
     # -- counts for limits and summaries
     def counts_on(self, day: date) -> tuple[int, int]:
@@ -259,8 +287,9 @@ class _Transaction:
         return False
 
 
-def open_store(home: Path | None = None, create: bool = True) -> Store | None:
-    """The store in `home` (default `$DLQUIZ_HOME`). With create=False, None if there is none yet."""
+def open_store(home: Path | None = None, create: bool = True, scheduler: Scheduler | None = None) -> Store | None:
+    """The store in `home` (default `$DLQUIZ_HOME`). With create=False, None if there is none yet.
+    Its states are those of `scheduler`, by default the one `home`'s config.toml chooses."""
     from dlquiz import paths
 
     explicit = home is not None or paths.home_is_explicit()
@@ -276,4 +305,9 @@ def open_store(home: Path | None = None, create: bool = True) -> Store | None:
                 home.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{home}: cannot create the dlquiz home directory ({exc.strerror})") from None
-    return Store(db_path, create=create)
+    if scheduler is None:
+        from dlquiz import config
+        from dlquiz.review import schedulers
+
+        scheduler = schedulers.for_config(config.load(home))
+    return Store(db_path, create=create, scheduler=scheduler)
