@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Callable, List, Optional
 
@@ -73,6 +74,11 @@ _context = commands.context
 def decks(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """List every deck: cards, new, due today, leeches, next due day."""
     commands.decks(as_json)
+
+
+class SchedulerName(str, Enum):
+    sm2 = "sm2"
+    fsrs = "fsrs"
 
 
 # Rendering options, shared by every command that shows cards (pass both to render.Options).
@@ -143,9 +149,12 @@ def review(
     cram: bool = typer.Option(False, "--cram", help="Review the chosen cards whatever their due date; no schedule changes."),
     raw_math: bool = RAW_MATH_OPTION,
     plain: bool = PLAIN_OPTION,
+    scheduler: Optional[SchedulerName] = typer.Option(
+        None, "--scheduler", metavar="sm2|fsrs", case_sensitive=False,
+        help="Schedule with SM-2 or FSRS for this session (default: config.toml's scheduler, else sm2)."),
 ) -> None:
-    """Review today's cards: due reviews first, then new cards (SM-2)."""
-    commands.review(decks, tag, new, reviews, limit, cram, raw_math, plain)
+    """Review today's cards: due reviews first, then new cards (SM-2, or FSRS by choice)."""
+    commands.review(decks, tag, new, reviews, limit, cram, raw_math, plain, scheduler and scheduler.value)
 
 
 @app.command()

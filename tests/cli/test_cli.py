@@ -153,7 +153,7 @@ def test_help_imports_no_heavy_module():
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('sympy', 'numpy', 'genanki', 'markdown_it', 'mdit_py_plugins', 'nh3', 'yaml', 'dlquiz.decks.collection', 'dlquiz.decks.format',\n"
-        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render.cards', 'dlquiz.render.markup', 'dlquiz.render.math.text', 'dlquiz.render.math.parse')\n"
+        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render.cards', 'dlquiz.render.markup', 'dlquiz.render.math.text', 'dlquiz.render.math.parse', 'fsrs')\n"
         "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
