@@ -361,6 +361,25 @@ def stats(
     _console().print(statsview.view(report))
 
 
+@app.command()
+@handle_errors
+def optimize(yes: bool = typer.Option(False, "--yes", "-y", help="Write the fitted parameters without asking.")) -> None:
+    """Fit FSRS's parameters to your review log and write them to config.toml.
+
+    Shows the fitted parameters and their log loss on your log, then asks. Needs at least 400
+    scheduled reviews and the optimizer: pip install 'dlquiz[optimizer]'.
+    """
+    from dlquiz.cli import scheduling
+
+    def confirm(question: str) -> bool:
+        try:
+            return typer.confirm(question, default=False)
+        except typer.Abort:  # end of input: no answer is no
+            return False
+
+    scheduling.optimize(yes, confirm, typer.echo, _err)
+
+
 def main() -> None:
     """Entry point for `python -m dlquiz`."""
     app(prog_name="dlquiz")

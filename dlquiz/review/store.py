@@ -211,6 +211,10 @@ class Store(QueueReads):
             params = (card_id,)
         return self.db.execute(f"SELECT id, card_id, grade, day, reviewed_at FROM reviews WHERE {where} ORDER BY id", params)
 
+    def scheduled_reviews(self):
+        """The log's scheduled reviews that stand (id, card id, grade, day, reviewed_at), in replay order."""
+        return self._effective_reviews()
+
     def _replay(self, card_id: str, exclude: int | None = None) -> CardState:
         rows = (row for row in self._effective_reviews(card_id) if row[0] != exclude)
         return self.scheduler.replay(rows).get(card_id, NEW)
