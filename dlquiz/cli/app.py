@@ -341,8 +341,13 @@ def export_tsv(
 def stats(
     decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
     as_json: bool = typer.Option(False, "--json", help="Print the same numbers as JSON."),
+    schedulers: bool = typer.Option(False, "--schedulers", help="SM-2 and FSRS on your log: which predicts your memory better."),
 ) -> None:
     """How you are doing and what is coming: calendar, streak, forecast, retention, cards, time."""
+    if schedulers:
+        from dlquiz.cli import scheduling
+
+        return scheduling.compare(decks, as_json, typer.echo, _console)
     from dlquiz.stats import numbers as stats_module
 
     collection, store, cfg, _, day = _context()

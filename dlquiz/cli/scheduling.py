@@ -63,3 +63,26 @@ def parameter_table(current, fitted) -> str:
     rows = -(-len(cells) // COLUMNS)
     lines = ["   ".join(cells[r + rows * c] for c in range(COLUMNS) if r + rows * c < len(cells)) for r in range(rows)]
     return "Parameters, now → fitted:\n" + "\n".join(line.rstrip() for line in lines)
+
+
+def compare(decks, as_json: bool, echo: Callable[[str], None], console) -> None:
+    """`dlquiz stats --schedulers [DECK...] [--json]`."""
+    from dlquiz.cli import commands
+    from dlquiz.decks.collection import select_ids
+    from dlquiz.stats import schedulers
+
+    collection, store, cfg, _, day = commands.context()
+    try:
+        chosen = set(select_ids(collection, decks, None)) if decks else None
+        result = schedulers.compare(store, day, cfg, chosen)
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        import json
+
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from dlquiz.stats import view
+
+    console().print(view.comparison(result))

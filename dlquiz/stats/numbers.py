@@ -37,6 +37,7 @@ from dlquiz.config import Config
 from dlquiz.model import Collection
 from dlquiz.review.migrations import MIGRATIONS
 from dlquiz.review.store import Store
+from dlquiz.stats.memory import Memory, memory
 
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
@@ -131,6 +132,7 @@ class Stats:
     ease: list[int]  # reviewed cards per EF_BUCKETS bucket
     intervals: list[int]  # reviewed cards per INTERVAL_BUCKETS bucket
     scoped: bool = False  # True when deck arguments chose the cards
+    memory: Memory | None = None  # FSRS's stability, difficulty, retrievability (when FSRS schedules)
 
     @property
     def calendar_start(self) -> date:
@@ -175,6 +177,7 @@ class Stats:
                 "days": TIME_DAYS, "ms": sum(d.ms for d in recent), "days_studied": sum(1 for d in recent if d.answers),
                 "per_day": [d.to_dict() for d in recent],
             },
+            **({"fsrs": self.memory.to_dict(INTERVAL_BUCKETS)} if self.memory else {}),
         }
 
 
@@ -240,10 +243,13 @@ class Figures:
         # A deck's ids in one JSON array through json_each: 50,000 rows cost what 100 would.
         self.db.executemany("INSERT INTO temp.stats_scope SELECT value, ? FROM json_each(?)",
                             ((group, json.dumps(ids)) for group, ids in groups))
-        # A buried card is due again no earlier than the day its burial ends.
+        # A buried card is due again no earlier than the day its burial ends. The interval is the
+        # active scheduler's: under FSRS, its due day less the last review day.
         self.db.execute("""
             CREATE TEMP TABLE stats_cards AS
-            SELECT reps, ef, interval, lapses, buried_until > :today AS buried,
+            SELECT reps, ef, CASE WHEN stability IS NULL THEN interval
+                                  ELSE CAST(julianday(due) - julianday(last_day) AS INTEGER) END AS interval,
+                   lapses, buried_until > :today AS buried,
                    CASE WHEN buried_until > :today THEN MAX(due, buried_until) ELSE due END AS due
             FROM cards WHERE card_id IN (SELECT card_id FROM temp.stats_scope)""", self.params)
 
@@ -361,6 +367,7 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
         states = figures.states(sum(len(deck.ids) for deck in chosen))
         due_today, overdue, forecast = figures.forecast()
         ease, intervals = figures.distributions()
+        fsrs = memory(db, day, config, INTERVAL_BUCKETS) if config.scheduler == "fsrs" and store is not None else None
     finally:
         db.execute("ROLLBACK")
         if store is None:
@@ -372,5 +379,5 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
     return Stats(
         today=day, decks=len(deck_group), cards=states, days=days, streak=streak, due_today=due_today,
         overdue=overdue, forecast=forecast, retention=sum(per_group.values(), Retention()), by_week=by_week,
-        ease=ease, intervals=intervals, scoped=bool(patterns),
+        ease=ease, intervals=intervals, scoped=bool(patterns), memory=fsrs,
     )

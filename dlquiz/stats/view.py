@@ -9,6 +9,7 @@ or in a test snapshot; colour only adds emphasis. `view(stats)` is the whole scr
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -17,6 +18,7 @@ from rich.text import Text
 from dlquiz.config import Config
 from dlquiz.review.store import Store
 from dlquiz.stats.day import DaySummary, day_summary
+from dlquiz.stats.memory import DIFFICULTY_LABELS, RETRIEVABILITY_LABELS
 from dlquiz.stats.numbers import (
     CALENDAR_DAYS,
     EF_BUCKETS,
@@ -30,6 +32,9 @@ from dlquiz.stats.numbers import (
     Stats,
     Tally,
 )
+
+if TYPE_CHECKING:  # the comparison imports fsrs: not at the end of every SM-2 session
+    from dlquiz.stats.schedulers import Comparison
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SHADES = "·░▒▓█"  # no answers, then four levels up to the busiest day of the year
@@ -264,10 +269,19 @@ def _histogram(title: str, labels: list[str], counts: list[int], width: int = 22
 
 
 def distributions(stats: Stats) -> RenderableType:
+    """E-Factors and intervals; under FSRS, its stability, interval, difficulty and retrievability."""
     grid = Table.grid(padding=(0, 3))
     grid.add_column()
     grid.add_column()
-    grid.add_row(_histogram("E-Factor", EF_BUCKETS, stats.ease), _histogram("Interval", list(INTERVAL_LABELS), stats.intervals))
+    intervals = _histogram("Interval", list(INTERVAL_LABELS), stats.intervals)
+    fsrs = stats.memory
+    if fsrs is None:
+        grid.add_row(_histogram("E-Factor", EF_BUCKETS, stats.ease), intervals)
+        return grid
+    grid.add_row(_histogram("Stability (FSRS)", list(INTERVAL_LABELS), fsrs.stability), intervals)
+    grid.add_row(Text(""), Text(""))
+    grid.add_row(_histogram("Difficulty (FSRS)", DIFFICULTY_LABELS, fsrs.difficulty),
+                 _histogram("Retrievability today", RETRIEVABILITY_LABELS, fsrs.retrievability))
     return grid
 
 
@@ -283,6 +297,34 @@ def view(stats: Stats) -> RenderableType:
     for section in (forecast, time_spent, card_states, retention, distributions):
         parts += [Text(""), section(stats)]
     return Group(*parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# `dlquiz stats --schedulers`
+
+
+def comparison(result: Comparison) -> RenderableType:
+    """SM-2 and FSRS on the learner's log: log loss, RMSE (bins), reviews each would have scheduled."""
+    if not result.reviews:
+        return Text("No scheduled reviews yet (a card's second review, on a later day): nothing to compare.")
+    title = _title("Schedulers on your log", f"{_n(result.reviews)} scheduled reviews of {_n(result.cards)} cards "
+                                             f"since {result.start.isoformat()}")
+    text = Text(f"{'':<28}{'log loss':>10}{'RMSE (bins)':>13}{'reviews':>10}\n", style="bold")
+    ranked = [s for s in result.scores if s.log_loss is not None]
+    best = min(ranked, key=lambda s: s.log_loss) if ranked else None
+    for score in result.scores:
+        if score.log_loss is None:
+            text.append(f"{score.label:<28}  {score.note}\n", style="dim")
+            continue
+        text.append(f"{score.label:<28}{score.log_loss:>10.4f}{100 * score.rmse_bins:>12.1f}%{_n(score.scheduled):>10}",
+                    style="bold green" if score is best else "")
+        text.append("  ◀ best\n" if score is best else "\n", style="green")
+    how = ("the last 5/6 of your log in time order, FSRS fitted on the reviews before each sixth"
+           if result.split else "all of them (too few to split by time)")
+    text.append(f"Judged on {_n(result.judged)} reviews: {how}. Lower is better (◀: lowest log loss). Reviews: what each would have "
+                f"scheduled from {result.start.isoformat()} to {result.today.isoformat()}, FSRS at "
+                f"{100 * result.desired_retention:g}% retention. See docs/schedulers.md.", style="dim")
+    return Group(title, text)
 
 
 # ---------------------------------------------------------------------------------------------
