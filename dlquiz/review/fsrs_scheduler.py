@@ -71,6 +71,9 @@ class FSRS:
         self.digest = "fsrs " + hashlib.sha256(settings.encode()).hexdigest()[:16]
         self._card = fsrs.Card(card_id=0, state=fsrs.State.Review, last_review=_EPOCH)  # for retrievability
         self._moments: dict[int, datetime] = {}  # elapsed days -> _EPOCH + that many days
+        s = self.scheduler  # its steps, bound once: the batch replay calls them half a million times
+        self._steps = (s._initial_stability, s._initial_difficulty, s._short_term_stability, s._next_stability,
+                       s._next_difficulty)
 
     # -- py-fsrs's steps, as Scheduler.review_card takes them for a card in the Review state
     def retrievability(self, stability: float, elapsed_days: int) -> float:
@@ -85,16 +88,16 @@ class FSRS:
     def memory(self, stability: float | None, difficulty: float | None, elapsed_days: int, grade: int) -> tuple[float, float]:
         """(stability, difficulty) after a review graded `grade`, `elapsed_days` after the last
         one (stability None: the card's first review)."""
-        s = self.scheduler
+        initial_stability, initial_difficulty, short_term_stability, next_stability, next_difficulty = self._steps
         rated = RATINGS[grade]
         if stability is None or difficulty is None:
-            return s._initial_stability(rating=rated), s._initial_difficulty(rating=rated, clamp=True)
+            return initial_stability(rating=rated), initial_difficulty(rating=rated, clamp=True)
         if elapsed_days < 1:
-            stability = s._short_term_stability(stability=stability, rating=rated)
+            stability = short_term_stability(stability=stability, rating=rated)
         else:
-            stability = s._next_stability(difficulty=difficulty, stability=stability, rating=rated,
-                                          retrievability=self.retrievability(stability, elapsed_days))
-        return stability, s._next_difficulty(difficulty=difficulty, rating=rated)
+            stability = next_stability(difficulty=difficulty, stability=stability, rating=rated,
+                                       retrievability=self.retrievability(stability, elapsed_days))
+        return stability, next_difficulty(difficulty=difficulty, rating=rated)
 
     def interval(self, stability: float, card_id: str, day: date) -> int:
         """Days until the next review, fuzzed (reproducibly: seeded by card and day) if asked."""
