@@ -192,7 +192,10 @@ def _fitted(cards, reviews: list[Prediction], by_time: list[int], parts, judged:
         return Score(name, label, None, None, None, f"needs the optimizer: {fsrs_fit.INSTALL}")
     p = {}
     for start, end in parts:
-        fitted = FSRS(fsrs_fit.fit(cards, before=reviews[by_time[start]].order), config.desired_retention)
+        # Fitted on the reviews before this part; with fewer than optimize needs, the defaults
+        # stay, as they would for the learner (`dlquiz optimize` refuses to fit so few).
+        fitted = FSRS(fsrs_fit.fit(cards, before=reviews[by_time[start]].order) if start >= fsrs_fit.MIN_REVIEWS
+                      else None, config.desired_retention)
         predicted = fsrs_fit.predictions(fitted, cards)
         p.update((i, predicted[i].p) for i in by_time[start:end])
     whole = FSRS(fsrs_fit.fit(cards), config.desired_retention)

@@ -309,22 +309,27 @@ def comparison(result: Comparison) -> RenderableType:
         return Text("No scheduled reviews yet (a card's second review, on a later day): nothing to compare.")
     title = _title("Schedulers on your log", f"{_n(result.reviews)} scheduled reviews of {_n(result.cards)} cards "
                                              f"since {result.start.isoformat()}")
-    text = Text(f"{'':<28}{'log loss':>10}{'RMSE (bins)':>13}{'reviews':>10}\n", style="bold")
+    table = Table.grid(padding=(0, 2))
+    table.add_column()
+    for _ in range(3):
+        table.add_column(justify="right")
+    table.add_row(*(Text(h, style="bold") for h in ("", "log loss", "RMSE (bins)", "reviews")))
     ranked = [s for s in result.scores if s.log_loss is not None]
     best = min(ranked, key=lambda s: s.log_loss) if ranked else None
     for score in result.scores:
         if score.log_loss is None:
-            text.append(f"{score.label:<28}  {score.note}\n", style="dim")
+            table.add_row(Text(score.label, style="dim"), Text(score.note, style="dim"))
             continue
-        text.append(f"{score.label:<28}{score.log_loss:>10.4f}{100 * score.rmse_bins:>12.1f}%{_n(score.scheduled):>10}",
-                    style="bold green" if score is best else "")
-        text.append("  ◀ best\n" if score is best else "\n", style="green")
+        style = "bold green" if score is best else ""
+        table.add_row(Text(score.label + (" ◀ best" if score is best else ""), style=style), f"{score.log_loss:.4f}",
+                      f"{100 * score.rmse_bins:.1f}%", _n(score.scheduled))
+    text = Text()
     how = ("the last 5/6 of your log in time order, FSRS fitted on the reviews before each sixth"
            if result.split else "all of them (too few to split by time)")
-    text.append(f"Judged on {_n(result.judged)} reviews: {how}. Lower is better (◀: lowest log loss). Reviews: what each would have "
-                f"scheduled from {result.start.isoformat()} to {result.today.isoformat()}, FSRS at "
+    text.append(f"Judged on {_n(result.judged)} reviews: {how}. Lower is better (◀: lowest log loss). "
+                f"Reviews: what each would have scheduled from {result.start.isoformat()} to {result.today.isoformat()}, FSRS at "
                 f"{100 * result.desired_retention:g}% retention. See docs/schedulers.md.", style="dim")
-    return Group(title, text)
+    return Group(title, table, text)
 
 
 # ---------------------------------------------------------------------------------------------
