@@ -21,6 +21,7 @@ from dlquiz.review.fsrs_scheduler import FSRS, rating, review_time
 from dlquiz.review.schedule import NEW
 from dlquiz.review.schedulers import SM2, for_config
 from dlquiz.review.store import Store
+from tests.review.test_store import play
 
 DAY = date(2026, 11, 2)
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
@@ -101,21 +102,6 @@ def test_the_config_chooses_the_scheduler_and_its_settings_the_digest():
 
 STEPS = st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 5), st.sampled_from(["review", "redrill", "cram", "undo", "bury"]),
                            st.integers(0, 12)), max_size=50)
-
-
-def play(store: Store, steps) -> None:
-    """Grades, re-drills, cram answers, undos and burials, over days, as a session makes them."""
-    day = DAY
-    done = []
-    for card, grade, kind, gap in steps:
-        day += timedelta(days=gap)
-        if kind == "undo":
-            if done:
-                store.undo(done.pop(), day, NOW)
-        elif kind == "bury":
-            store.bury(card, day + timedelta(days=1))
-        else:
-            done.append(store.record(card, grade, kind, day, NOW).id)
 
 
 def dump(store: Store, table: str) -> list[tuple]:

@@ -127,20 +127,27 @@ def test_counts_on_a_day_exclude_undone_grades(store):
     assert store.counts_on(DAY + timedelta(days=1)) == (0, 1)
 
 
+def play(store: Store, steps, day: date = DAY) -> None:
+    """(card, grade, kind, days later) steps as a session makes them: grades of a kind (review,
+    redrill, cram), undos of the latest grade not yet undone, and burials until the next day."""
+    done = []
+    for card, grade, kind, gap in steps:
+        day += timedelta(days=gap)
+        if kind == "undo":
+            if done:
+                store.undo(done.pop(), day, NOW)
+        elif kind == "bury":
+            store.bury(card, day + timedelta(days=1))
+        else:
+            done.append(store.record(card, grade, kind, day, NOW).id)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 5), st.sampled_from(["review", "redrill", "cram", "undo"]), st.integers(0, 3)), max_size=40))
 def test_current_state_is_reproducible_from_the_log_alone(tmp_path_factory, steps):
     path = tmp_path_factory.mktemp("log") / "dlquiz.db"
-    day = DAY
     with Store(path) as s:
-        done = []
-        for card, grade, kind, gap in steps:
-            day += timedelta(days=gap)
-            if kind == "undo":
-                if done:
-                    s.undo(done.pop(), day, NOW)
-                continue
-            done.append(s.record(card, grade, kind, day, NOW).id)
+        play(s, steps)
         stored = {cid: (st_.sm2, st_.due, st_.lapses, st_.last_review) for cid, st_ in s.states().items() if not st_.is_new}
         rebuilt = {cid: (st_.sm2, st_.due, st_.lapses, st_.last_review) for cid, st_ in s.rebuild_states().items()}
         assert stored == rebuilt
