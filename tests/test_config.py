@@ -113,3 +113,14 @@ def test_writing_parameters_into_any_config_changes_that_setting_only(tmp_path_f
     assert new == old
     kept = [line for line in text.splitlines() if line.lstrip().startswith("#") and "spread out" not in line]
     assert all(line in after.splitlines() for line in kept)
+
+
+def test_parameters_out_of_py_fsrs_bounds_are_one_line_and_exit_2(isolated, cli):
+    import fsrs
+
+    params = list(fsrs.scheduler.DEFAULT_PARAMETERS)
+    params[3] = 200.0  # S0(Easy) above py-fsrs's bound of 100 days
+    write(isolated["home"], f'scheduler = "fsrs"\nfsrs_parameters = {params}\n')
+    result = cli("decks")
+    assert result.exit_code == 2
+    assert result.stderr == "fsrs_parameters in config.toml: parameters[3] = 200.0 is out of bounds: (0.001, 100.0)\n"

@@ -54,7 +54,7 @@ def py_fsrs_scheduler(parameters=None, desired_retention: float = 0.9, fuzz: boo
             maximum_interval=MAX_INTERVAL, enable_fuzzing=fuzz,
         )
     except ValueError as exc:
-        raise UsageError("fsrs_parameters: " + "; ".join(str(exc).splitlines()[1:] or [str(exc)])) from None
+        raise UsageError("fsrs_parameters in config.toml: " + "; ".join(str(exc).splitlines()[1:] or [str(exc)])) from None
 
 
 class FSRS:

@@ -88,7 +88,7 @@ def test_fuzz_spreads_intervals_as_py_fsrs_and_a_replay_gives_the_same_days():
 
 
 def test_parameters_out_of_py_fsrs_bounds_are_a_usage_error():
-    with pytest.raises(UsageError, match=r"fsrs_parameters: parameters\[0\] = 500.0 is out of bounds"):
+    with pytest.raises(UsageError, match=r"fsrs_parameters in config.toml: parameters\[0\] = 500.0 is out of bounds"):
         FSRS((500.0,) + fsrs.scheduler.DEFAULT_PARAMETERS[1:])
 
 
