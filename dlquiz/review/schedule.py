@@ -1,5 +1,5 @@
 """A card's schedule and how a grade moves it: `CardState` (its SM-2 state, due day, lapses,
-burial), `Review` (one row of the log, with the state before and after), and `apply_grade`.
+burial, suspension), `Review` (one row of the log, with the state before and after), and `apply_grade`.
 Pure: no store and no clock; dlquiz.review.store writes what these compute.
 """
 
@@ -14,13 +14,14 @@ from dlquiz.sm2 import review as sm2_review
 
 @dataclass(frozen=True)
 class CardState:
-    """A card's schedule: its SM-2 state, due day (None while new), lapses, burial."""
+    """A card's schedule: its SM-2 state, due day (None while new), lapses, burial, suspension."""
 
     sm2: SM2State = SM2State()
     due: date | None = None
     lapses: int = 0
     last_review: str | None = None
     buried_until: date | None = None
+    suspended: bool = False
 
     @property
     def is_new(self) -> bool:
@@ -60,5 +61,5 @@ def apply_grade(state: CardState, grade: int, day: date, reviewed_at: str) -> Ca
     lapsed = grade < 3 and state.due is not None
     return CardState(
         sm2=new_sm2, due=day + timedelta(days=new_sm2.interval), lapses=state.lapses + lapsed,
-        last_review=reviewed_at, buried_until=state.buried_until,
+        last_review=reviewed_at, buried_until=state.buried_until, suspended=state.suspended,
     )

@@ -16,6 +16,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from dlquiz.render import cards as render
+from dlquiz.render.words import plural
 from dlquiz.review.keys import Keys
 from dlquiz.review.session import Item, Session
 from dlquiz.sm2 import GRADES, SHORT
@@ -60,10 +61,6 @@ def _interval(days: int | None) -> str:
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class Reviewer:
@@ -220,7 +217,7 @@ class Reviewer:
             if action is None:
                 self.console.print(Text("Nothing to undo.", style="dim"))
             else:
-                what = "grade" if action.what == "grade" else "burial"
+                what = {"grade": "grade", "bury": "burial", "suspend": "suspension"}[action.what]
                 self.console.print(Text(f"Undid the {what} of {action.item.card.id}.", style="dim"))
             return True
         return False
@@ -236,8 +233,8 @@ def print_summary(console: Console, summary: dict) -> None:
         text = "No cards reviewed."
     else:
         grades = " ".join(f"{q}×{n}" for q, n in sorted(summary["grades"].items(), reverse=True))
-        text = (f"Reviewed {_plural(summary['cards'], 'card')} ({_plural(summary['answers'], 'answer')}) in "
-                f"{duration(summary['seconds'] * 1000)} · grades {grades}")
+        text = (f"Reviewed {plural(summary['cards'], 'card')} ({plural(summary['answers'], 'answer')}) in "
+                f"{duration(summary['ms'])} · grades {grades}")
     tail = f"{summary['left']} left in this session"
     if summary["next_due"]:
         tail += f" · next due {summary['next_due']}"
