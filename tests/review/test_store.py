@@ -264,3 +264,19 @@ def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
     assert [p.returncode for p in procs] == [0] * 6, errors
     with Store(path) as s:
         assert sorted(s.states()) == [f"c{i}" for i in range(6)]
+
+
+def test_a_store_of_schema_4_migrates_keeping_its_cards(tmp_path):
+    from dlquiz.review.migrations import MIGRATIONS
+
+    path = tmp_path / "dlquiz.db"
+    with Store(path) as s:  # a full store, then taken back to what dlquiz wrote before suspensions
+        s.record("a", 5, "review", DAY, NOW)
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE suspensions; DROP INDEX cards_suspended; ALTER TABLE cards DROP COLUMN suspended; "
+                     "PRAGMA user_version = 4;")
+    db.close()
+    with Store(path) as s:
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
+        assert s.state("a").due == DAY + timedelta(days=1) and not s.state("a").suspended
+        assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended
