@@ -48,7 +48,7 @@ def review_loop(cards: int, reviews: int, root: Path, scheduler=None, preview: b
     collection = load_collection(paths=discover([root / "cards"]), cache=False)
     now = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
     store = Store(root / "dlquiz.db", scheduler=scheduler)
-    session = Session(collection, store, day=now.date(), now=lambda: now, new_limit=reviews)
+    session = Session(collection, store, day=now.date(), now=lambda: now, more_new=reviews)
     reviewer = Reviewer(session, Console(file=io.StringIO(), width=100, force_terminal=True), Keys(io.StringIO()))
     rng = random.Random(3)
     times = []

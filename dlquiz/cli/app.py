@@ -16,7 +16,7 @@ from typing import Callable, List, Optional
 import typer
 
 from dlquiz import __version__
-from dlquiz.cli import commands
+from dlquiz.cli import cards, commands
 from dlquiz.errors import DlquizError
 
 app = typer.Typer(
@@ -72,7 +72,7 @@ _context = commands.context
 @app.command()
 @handle_errors
 def decks(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """List every deck: cards, new, due today, leeches, next due day."""
+    """List every deck: cards, new, due today, suspended, leeches, next due day."""
     commands.decks(as_json)
 
 
@@ -81,28 +81,9 @@ class SchedulerName(str, Enum):
     fsrs = "fsrs"
 
 
-# Rendering options, shared by every command that shows cards (pass both to render.Options).
-RAW_MATH_OPTION = typer.Option(False, "--raw-math", help="Show math as its LaTeX source instead of Unicode.")
-PLAIN_OPTION = typer.Option(
-    False, "--plain", help="No colours or styles (also when NO_COLOR is set or output is not a terminal)."
-)
-
-
-@app.command()
-@handle_errors
-def show(
-    card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params."),
-    raw_math: bool = RAW_MATH_OPTION,
-    plain: bool = PLAIN_OPTION,
-) -> None:
-    """Show one card with its answer, explanation and source."""
-    from dlquiz.render import cards as render
-
-    collection = _load()
-    card = collection.card(card_id)
-    deck = collection.deck(card.deck)
-    options = render.Options(raw_math=raw_math, plain=plain)
-    render.print_card(render.console(options), render.card_view(card, deck_title=deck.title, options=options))
+RAW_MATH_OPTION, PLAIN_OPTION = cards.RAW_MATH_OPTION, cards.PLAIN_OPTION
+for _command in (cards.show, cards.tags, cards.suspend, cards.unsuspend):
+    app.command()(handle_errors(_command))
 
 
 @app.command()
@@ -119,9 +100,11 @@ def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or
     for problem in report.problems:
         _err(str(problem))
     n_cards = len(collection.cards)
+    from dlquiz.render.words import plural
+
     summary = (
-        f"{len(collection.decks)} decks, {n_cards} cards: {report.checks} reference checks, "
-        f"{report.formulas} formulas, {report.templates} templates × {checks.TEMPLATE_DRAWS} draws"
+        f"{plural(len(collection.decks), 'deck')}, {plural(n_cards, 'card')}: {plural(report.checks, 'reference check')}, "
+        f"{plural(report.formulas, 'formula')}, {plural(report.templates, 'template')} × {checks.TEMPLATE_DRAWS} draws"
     )
     from dlquiz.review import store as store_module
 
@@ -131,9 +114,9 @@ def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or
             orphans = store.orphans(collection.cards)
         if orphans:
             shown = ", ".join(orphans[:5]) + (", ..." if len(orphans) > 5 else "")
-            typer.echo(f"{len(orphans)} orphaned card(s) with review history but in no deck (kept): {shown}")
+            typer.echo(f"{plural(len(orphans), 'orphaned card')} with review history but in no deck (kept): {shown}")
     if report.problems:
-        typer.echo(f"{summary}; {len(report.problems)} problem(s)")
+        typer.echo(f"{summary}; {plural(len(report.problems), 'problem')}")
         raise typer.Exit(1)
     typer.echo(f"{summary}; all good")
 
@@ -143,8 +126,8 @@ def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or
 def review(
     decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
     tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with this tag (repeatable)."),
-    new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards today (default from config: 20)."),
-    reviews: Optional[int] = typer.Option(None, "--reviews", min=0, help="Scheduled reviews today (default from config: 200)."),
+    new: Optional[int] = typer.Option(None, "--new", min=0, metavar="N", help="Up to N new cards more than today's limit (config new_per_day, 20) still allows, in this session."),
+    reviews: Optional[int] = typer.Option(None, "--reviews", min=0, metavar="N", help="Up to N reviews more than today's limit (config reviews_per_day, 200) still allows, in this session."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="At most this many cards in this session."),
     cram: bool = typer.Option(False, "--cram", help="Review the chosen cards whatever their due date; no schedule changes."),
     raw_math: bool = RAW_MATH_OPTION,

@@ -1,5 +1,5 @@
-"""What `dlquiz decks` and `dlquiz review` do, and how any command reports dlquiz's errors, without
-Typer: cli.py wraps these in its Typer commands, and launch.py runs the plain forms of the two
+"""What `dlquiz decks` and `dlquiz review` do (and what an empty queue says), and how any command
+reports dlquiz's errors, without Typer: cli.py wraps these in its Typer commands, and launch.py runs the plain forms of the two
 commands used most (`dlquiz review`, `dlquiz decks`) straight away, without building the Typer
 app (importing Typer is a third of the time to the first card of a large collection).
 """
@@ -60,21 +60,23 @@ def load(paths: Optional[List[Path]] = None):
 
 def context(create_store: bool = False, scheduler: str | None = None):
     """The collection, the store (None if there is none and none is wanted), the config and today.
+    A DLQUIZ_HOME that is not a directory is refused first, in every command (paths.usable_home).
     The store's states are those of the config's scheduler, or of `scheduler` ('sm2', 'fsrs')."""
     from dlquiz import config as config_module
     from dlquiz import paths
     from dlquiz.review import schedulers, today
     from dlquiz.review import store as store_module
 
+    home = paths.usable_home(create=create_store)
     collection = load()
-    cfg = config_module.load(paths.home())
-    store = store_module.open_store(create=create_store, scheduler=schedulers.for_config(cfg, scheduler))
+    cfg = config_module.load(home)
+    store = store_module.open_store(home, create=create_store, scheduler=schedulers.for_config(cfg, scheduler))
     now = paths.now()
     return collection, store, cfg, now, today.today(store, now, cfg.rollover_hour)
 
 
 def decks(as_json: bool = False) -> None:
-    """List every deck: cards, new, due today, leeches, next due day."""
+    """List every deck: cards, new, due today, suspended, leeches, next due day."""
     from dlquiz.review import today
 
     collection, store, cfg, _, day = context()
@@ -93,14 +95,15 @@ def decks(as_json: bool = False) -> None:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     from dlquiz.render import columns
+    from dlquiz.render.words import plural
 
-    numbers = ("cards", "new", "due", "leech")
+    numbers = ("cards", "new", "due", "suspended", "leech")
     upcoming = [r["next_due"] for r in rows if r["next_due"]]
     columns.echo(
         ["deck", "title", *numbers, "next due"],
         [[r["id"], r["title"], *(str(r[c]) for c in numbers), r["next_due"] or ""] for r in rows],
-        right={2, 3, 4, 5}, wrap=1,
-        footer=[f"{len(rows)} decks", f"today is {day.isoformat()}", *(str(sum(r[c] for r in rows)) for c in numbers),
+        right={2, 3, 4, 5, 6}, wrap=1,
+        footer=[plural(len(rows), "deck"), f"today is {day.isoformat()}", *(str(sum(r[c] for r in rows)) for c in numbers),
                 min(upcoming, default="")],
     )
 
@@ -119,14 +122,17 @@ def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, n
         today.remember_day(store, day)
         session = session_module.Session(
             collection, store, day=day, now=paths.now, config=cfg, patterns=decks, tags=tag,
-            limit=limit, new_limit=new, review_limit=reviews, cram=cram,
+            limit=limit, more_new=new or 0, more_reviews=reviews or 0, cram=cram,
         )
         options = render.Options(raw_math=raw_math, plain=plain)
         console = render.console(options)
         if session.current is None:
-            summary = session.summary()
-            upcoming = f" Next due: {summary['next_due']}." if summary["next_due"] else ""
-            console.print(f"Nothing to review today ({day.isoformat()}).{upcoming}")
+            from rich.text import Text
+
+            from dlquiz.review.empty import why_empty
+
+            for line in empty_queue(session, why_empty(session)):
+                console.print(Text(line), soft_wrap=True)  # the terminal wraps: a command stays one line to copy
             return
         summary = reviewer.Reviewer(session, console, options=options).run()
         reviewer.print_summary(console, summary)
@@ -134,3 +140,51 @@ def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, n
             from dlquiz.stats import view as statsview
 
             console.print(statsview.session_footer(store, day, cfg))
+
+
+MORE = 10  # what an empty queue's message suggests asking for, at most
+
+
+def empty_queue(session, why) -> list[str]:
+    """What an empty queue says: which limit or state emptied it and what to do, else when the
+    next card is due."""
+    import shlex
+
+    from dlquiz.render.words import names, plural
+
+    def are(count: int) -> str:
+        return "is" if count == 1 else "are"
+
+    def again(flag: str, more: int) -> str:
+        tags = [word for tag in session.tags for word in ("--tag", tag)]
+        return shlex.join(["dlquiz", "review", *session.patterns, *tags, flag, str(more)])
+
+    if why.tags_elsewhere is not None or (session.tags and not session.chosen):
+        held, tags = why.tags_elsewhere, " or ".join(map(repr, session.tags))
+        where = f"No card of {', '.join(session.patterns)} has the tag {tags}"
+        if held is None:
+            return [f"{where}."]
+        return [f"{where}; {plural(held.count, 'card')} in {names(held.decks)} {'has' if held.count == 1 else 'have'} it."]
+    lines = []
+    if why.review_limit is not None:
+        held, more = why.review_limit, min(why.review_limit.count, MORE)
+        lines.append(f"Today's limit of {plural(session.config.reviews_per_day, 'review')} is reached; "
+                     f"{plural(held.count, 'review')} {are(held.count)} due in {names(held.decks)}. "
+                     f"{again('--reviews', more)} for {more} more.")
+    if why.new_limit is not None:
+        held, more = why.new_limit, min(why.new_limit.count, MORE)
+        lines.append(f"Today's limit of {plural(session.config.new_per_day, 'new card')} is reached; "
+                     f"{plural(held.count, 'new card')} wait{'s' if held.count == 1 else ''} in {names(held.decks)}. "
+                     f"{again('--new', more)} for {more} more.")
+    if not lines:
+        upcoming = f" Next due: {why.next_due.isoformat()}." if why.next_due else ""
+        lines.append(f"Nothing to review today ({session.day.isoformat()}).{upcoming}")
+    if why.buried is not None:
+        lines.append(f"{plural(why.buried.count, 'card')} in {names(why.buried.decks)} {are(why.buried.count)} "
+                     "buried until tomorrow.")
+    if why.suspended is not None:
+        held = why.suspended
+        shown = ", ".join(held.ids) + (", ..." if held.count > len(held.ids) else "")
+        lines.append(f"{plural(held.count, 'card')} in {names(held.decks)} {are(held.count)} suspended ({shown}); "
+                     "dlquiz unsuspend ID brings one back.")
+    return lines

@@ -304,11 +304,12 @@ def run_editor(text: str, name: str) -> str:
         os.unlink(tmp)
 
 
-def edit_card(card_id: str, again: Callable[[str], bool] | None = None) -> Plan | None:
+def edit_card(card_id: str, again: Callable[[str], bool] | None = None, edit: Edit | None = None) -> Plan | None:
     """Edit a card in the user's editor and write it back; None when nothing changed. When the
     result is refused, `again(message)` decides whether to reopen the editor on it; otherwise
-    the refusal is raised, naming a file that keeps the user's text."""
-    edit = start_edit(card_id)
+    the refusal is raised, naming a file that keeps the user's text. `edit`: start_edit's result,
+    when the caller already checked that the card can be edited."""
+    edit = edit or start_edit(card_id)
     text = edit.original
     while True:
         edited = run_editor(text, card_id)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from dlquiz.export.html import display_math, escape, to_html
 from dlquiz.model import Card, Deck
+from dlquiz.render.words import plural
 
 ROOT_DECK = "Deep Learning Specialization"
 DRAWS = (1, 2, 3)  # a parametric card exports these fixed instances
@@ -57,18 +58,18 @@ class Report:
     def lines(self) -> list[str]:
         """The summary a user reads after an export."""
         lines = [
-            f"wrote {_count(self.notes, 'note')} in {_count(self.decks, 'deck')} to {self.path} "
+            f"wrote {plural(self.notes, 'note')} in {plural(self.decks, 'deck')} to {self.path} "
             f"({self.new} new, {self.changed} changed, {self.unchanged} unchanged since the last export)"
         ]
         if self.with_progress:
-            lines.append(f"with progress: {_count(self.scheduled, 'card')} with a schedule, "
-                         f"{_count(self.reviews, 'review')} (Anki applies them only to cards new to the collection)")
+            lines.append(f"with progress: {plural(self.scheduled, 'card')} with a schedule, "
+                         f"{plural(self.reviews, 'review')} (Anki applies them only to cards new to the collection)")
         if self.gone:
             # A deck directory switched off can make hundreds "gone": name the first few only.
             shown = self.gone[:GONE_SHOWN]
             more = f", and {len(self.gone) - len(shown)} more" if len(self.gone) > len(shown) else ""
             verb = "is" if len(self.gone) == 1 else "are"
-            lines.append(f"{_count(len(self.gone), 'card')} exported before {verb} in no deck now; Anki keeps "
+            lines.append(f"{plural(len(self.gone), 'card')} exported before {verb} in no deck now; Anki keeps "
                          f"the notes until you delete them: {', '.join(shown)}{more}")
             lines.append("  to find them in Anki's browser, search: " + " OR ".join(self._search(c) for c in shown))
         return lines
@@ -76,10 +77,6 @@ class Report:
     def _search(self, card_id: str) -> str:
         # The Basic note of a TSV export holds the id inside its Back field, in its own element.
         return f"CardId:{card_id}" if self.search_field == "CardId" else f'"Back:*>{card_id}<*"'
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 _BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"

@@ -1,5 +1,6 @@
 """Cards on screen, with Rich: Markdown with readable math, the answer and options views, the
-whole-card view of `dlquiz show`, and the console to print them on.
+whole-card view of `dlquiz show`, a card's schedule and history (`show --history`, the review
+screen's `i`), and the console to print them on.
 
 Card text is Markdown with `$...$` / `$$...$$` LaTeX (dlquiz.render.markup converts the math to
 Unicode before Markdown sees it; dlquiz.render.math does the conversion; Rich's Markdown lays it
@@ -24,6 +25,8 @@ from rich.text import Text
 
 from dlquiz.model import Card
 from dlquiz.render import markup
+from dlquiz.render.words import plural
+from dlquiz.review.info import CardInfo
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_FORMULA = re.compile(r"\$[^$]+\$")
@@ -162,3 +165,46 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
     parts.append(meta)
     subtitle = f"{card.deck} · {deck_title}" if deck_title else card.deck
     return Panel(Group(*parts), title=Text(card.id, style="bold"), subtitle=subtitle)
+
+
+def _ef(centi: int) -> str:
+    return f"{centi // 100}.{centi % 100:02d}"
+
+
+def schedule_line(info: CardInfo) -> str:
+    """A card's schedule in one line: `due 2026-12-02 · interval 6 days · E-Factor 2.60 · ...`."""
+    state, parts = info.state, []
+    if state.suspended:
+        since = f" since {info.suspended_since.isoformat()}" if info.suspended_since else ""
+        parts.append(f"suspended{since}")
+    if info.buried:
+        parts.append(f"buried until {state.buried_until.isoformat()}")
+    if state.is_new:
+        return " · ".join(parts + ["new, never reviewed"])
+    sm2 = state.sm2
+    return " · ".join(parts + [
+        f"due {state.due.isoformat()}", f"interval {plural(sm2.interval, 'day')}", f"E-Factor {_ef(sm2.easiness_centi)}",
+        plural(sm2.repetitions, "repetition"), plural(state.lapses, "lapse")])
+
+
+_KIND = {"review": "review", "redrill": "re-drill", "cram": "cram"}
+
+
+def history_view(info: CardInfo) -> Text:
+    """A card's answers as a table: day, kind, grade, interval after, E-Factor after (a re-drill
+    or a cram answer changes no schedule: `-`)."""
+    from dlquiz.render import columns
+
+    if not info.history:
+        return Text("No answers yet.", style="dim")
+    rows = [[day.isoformat(), _KIND.get(kind, kind), str(grade),
+             *((plural(interval, "day"), _ef(ef)) if kind == "review" else ("-", "-"))]
+            for day, kind, grade, interval, ef in info.history]
+    lines, _ = columns.render(["day", "kind", "grade", "interval", "E-Factor"], rows, right={2, 3, 4})
+    return Text("\n".join(lines))
+
+
+def info_view(info: CardInfo) -> RenderableType:
+    """The schedule line and the history table (the review screen's `i`)."""
+    return Panel(Group(Text(schedule_line(info)), Text(""), history_view(info)),
+                 title=Text(f"{info.card_id} · info"), title_align="left", border_style="dim")

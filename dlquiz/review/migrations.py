@@ -103,7 +103,25 @@ def m005_fsrs_state(db: sqlite3.Connection) -> None:
     db.execute("UPDATE cards SET last_day = date(due, '-' || interval || ' days') WHERE due IS NOT NULL")
 
 
+def m006_suspensions(db: sqlite3.Connection) -> None:
+    # Suspension takes a card out of every queue until it is unsuspended (as in Anki). Its log is a
+    # table of its own, append-only like the review log (whose rows are grades): each row suspends
+    # (1) or unsuspends (0) a card, and an undo appends the opposite row. cards.suspended is the
+    # latest row's value for each card, so the current state stays a replay of the logs.
+    db.execute("""
+        CREATE TABLE suspensions (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            at TEXT NOT NULL,                     -- UTC, ISO 8601
+            day TEXT NOT NULL,                    -- review day
+            suspended INTEGER NOT NULL CHECK (suspended IN (0, 1))
+        )""")
+    db.execute("CREATE INDEX suspensions_by_card ON suspensions(card_id, id)")
+    db.execute("ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_initial, m002_stats_indexes, m003_anki_notes, m004_members, m005_fsrs_state,
+    m001_initial, m002_stats_indexes, m003_anki_notes, m004_members, m005_fsrs_state, m006_suspensions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

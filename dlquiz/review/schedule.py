@@ -1,7 +1,7 @@
 """A card's schedule and how a grade moves it: `CardState` (its SM-2 state, due day, lapses,
-burial, and FSRS's memory state when FSRS schedules), `Review` (one row of the log, with the state
-before and after), and `apply_grade` (SM-2). Pure: no store and no clock; dlquiz.review.store
-writes what these compute, dlquiz.review.schedulers chooses between SM-2 and FSRS.
+burial, suspension, and FSRS's memory state when FSRS schedules), `Review` (one row of the log,
+with the state before and after), and `apply_grade` (SM-2). Pure: no store and no clock;
+dlquiz.review.store writes what these compute, dlquiz.review.schedulers chooses between SM-2 and FSRS.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dlquiz.sm2 import step as sm2_step
 @dataclass(frozen=True)
 class CardState:
     """A card's schedule: its SM-2 state, due day (None while new: the day the active scheduler
-    chose), lapses, burial; the review day of its last scheduled review; and, under FSRS only,
-    its memory state (stability in days, difficulty 1-10)."""
+    chose), lapses, burial, suspension; the review day of its last scheduled review; and, under
+    FSRS only, its memory state (stability in days, difficulty 1-10)."""
 
     sm2: SM2State = SM2State()
     due: date | None = None
@@ -29,6 +29,7 @@ class CardState:
     last_day: date | None = None
     stability: float | None = None
     difficulty: float | None = None
+    suspended: bool = False
 
     @property
     def is_new(self) -> bool:
@@ -69,7 +70,7 @@ def apply_grade(state: CardState, grade: int, day: date, reviewed_at: str) -> Ca
     new_sm2 = sm2_review(state.sm2, grade)
     return CardState(
         sm2=new_sm2, due=day + timedelta(days=new_sm2.interval), lapses=state.lapses + lapsed(grade, state.due is not None),
-        last_review=reviewed_at, buried_until=state.buried_until, last_day=day,
+        last_review=reviewed_at, buried_until=state.buried_until, last_day=day, suspended=state.suspended,
     )
 
 

@@ -16,25 +16,32 @@ from rich.rule import Rule
 from rich.text import Text
 
 from dlquiz.render import cards as render
-from dlquiz.review.keys import Keys
+from dlquiz.render.words import plural
+from dlquiz.review import actions
+from dlquiz.review.keys import Keys, Resumed, helper_thread
 from dlquiz.review.session import Item, Session
 from dlquiz.sm2 import GRADES, SHORT
 
 HELP = """\
 Keys
-  Space / Enter   show the answer (Enter also accepts a suggested grade)
+  Space / Enter   show the answer; then grade 4 (or the grade a typed answer suggests)
   0 1 2 3 4 5     grade: 0 blackout · 1 wrong, familiar · 2 wrong, seemed easy
                   3 right, with difficulty · 4 right, after a hesitation · 5 perfect
-  u               undo the last grade or burial (several steps back)
+  u               undo the last grade, burial or suspension (several steps back)
   s               bury this card until tomorrow
+  !               suspend this card (until dlquiz unsuspend ID)
+  e               edit this card in $EDITOR (as dlquiz edit)
+  i               this card's schedule and history
   ?               this help
   q / Ctrl-C      end the session (every grade so far is saved)
 Cards with a checkable answer (numbers, shapes, formulas, choices, true/false) ask you to type
 it: Enter checks it and suggests a grade (4 if right, 1 if wrong) that Enter accepts and a digit
-overrides. At that prompt an empty line shows the answer unchecked, and :u :s :q undo, bury, quit.
-Grades below 4 bring the card back at the end of the session, until it scores 4 or more.
+overrides. At that prompt an empty line shows the answer unchecked, and :u :s :! :e :i :q undo,
+bury, suspend, edit, info, quit. Grades below 4 bring the card back at the end of the session (and
+in your next session today), until it scores 4 or more.
 """
-_COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?"}
+_COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?",
+             ":!": "!", ":suspend": "!", ":e": "e", ":edit": "e", ":i": "i", ":info": "i"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
 
 
@@ -62,10 +69,6 @@ def _interval(days: int | None) -> str:
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 class Reviewer:
     """Runs a session on a console with keys; returns the session's summary."""
 
@@ -75,6 +78,7 @@ class Reviewer:
         self.options = options
         self.console = console or render.console(options)
         self.keys = keys or Keys()
+        self.page = actions.Page(self.console)
 
     # -- drawing
     def header(self, item: Item) -> None:
@@ -124,6 +128,7 @@ class Reviewer:
     def _warm_up(self) -> None:
         """Import what later cards need while the learner reads the first one: the Markdown
         renderer and, when formulas are to be checked, sympy (~0.3 s)."""
+        helper_thread()
         from dlquiz.render import markdown  # noqa: F401 - rich.markdown and markdown-it
 
         if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in list(self.session.queue)):
@@ -131,11 +136,14 @@ class Reviewer:
 
     def run(self) -> dict:
         self._warmed = False
+        self.console.push_render_hook(self.page)
         try:
             with self.keys.active():
                 self._loop()
         except KeyboardInterrupt:
             self.console.print()
+        finally:
+            self.console.pop_render_hook()
         return self.session.summary()
 
     def _loop(self) -> None:
@@ -144,6 +152,7 @@ class Reviewer:
             item = session.current
             card = session.shown_card(item)
             shown = time.monotonic()
+            self.page.new()
             self.header(item)
             self.question(item, card)
             if not self._warmed:  # only now: nothing may delay the first card
@@ -154,41 +163,51 @@ class Reviewer:
             if _asks_for_answer(card):
                 action, suggestion = self._typed_answer(card)
             else:
-                action = self._ask({"space", "enter", "s", "u", "q", "eof"})
+                action = self._ask({"space", "enter", "q", "eof"})
             if action in ("q", "eof"):
                 return
-            if self._side_action(action):
+            if action == "changed":
                 continue
             self.answer(card)
+            suggestion = 4 if suggestion is None else suggestion  # Anki: Space/Enter = Good
             self.grade_bar(item, suggestion)
-            allowed = {*map(str, GRADES), "s", "u", "q", "eof"} | ({"enter"} if suggestion is not None else set())
-            action = self._ask(allowed)
+            action = self._ask({*map(str, GRADES), "enter", "space", "q", "eof"})
             if action in ("q", "eof"):
                 return
-            if self._side_action(action):
+            if action == "changed":
                 continue
-            quality = suggestion if action == "enter" else int(action)
+            quality = suggestion if action in ("enter", "space") else int(action)
             review = session.grade(quality, int((time.monotonic() - shown) * 1000))
             if session.is_leech(review):
-                self.console.print(Text(
-                    f"Leech: {item.card.id} has lapsed {review.after.lapses} times. "
-                    "Consider rewriting it (dlquiz show / edit) or splitting it.", style="bold yellow"))
+                actions.offer_suspension(self, item.card_id, review.after.lapses)
         if session.done:
             self.console.print(Text("Nothing left for today. Well done.", style="bold green"))
 
     def _typed_answer(self, card) -> tuple[str, int | None]:
-        """Ask for the answer and check it; returns (what to do next, the suggested grade)."""
+        """Ask for the answer and check it; returns (what to do next: 'q', 'eof', 'changed' (the
+        card on screen changed), 'reveal' or 'checked'; the suggested grade)."""
         answers = answers_module()
+        early = self._typed_early()
+        if early is not None:
+            return early, None
         while True:
-            response = self.keys.line("answer › ")
+            try:
+                response = self.keys.line("answer › ")
+            except Resumed:
+                self.page.redraw()
+                continue
             if response is None:
                 return "eof", None
             command = _COMMANDS.get(response.strip().lower())
             if command == "?":
                 self.console.print(HELP)
                 continue
-            if command is not None:
+            if command == "q":
                 return command, None
+            if command is not None:
+                if self._side_action(command):
+                    return "changed", None
+                continue
             if not response.strip():
                 return "reveal", None
             verdict = answers.check_card(card, response)
@@ -199,31 +218,47 @@ class Reviewer:
             self.console.print(Text(f"{mark} {verdict.feedback}", style=style))
             return "checked", answers.suggested_grade(verdict)
 
+    def _typed_early(self) -> str | None:
+        """Keys pressed before the answer prompt showed (a double `u`, say) are keys, not the
+        start of an answer: a side key acts (the rest wait for the next card), others are
+        dropped. Right after an undo, keys pressed in the next moment count too."""
+        early = self.keys.typed_ahead(wait=0.4 if self._undone else 0.0)
+        self._undone = False
+        while early:
+            key, early = early[0], early[1:]
+            if key == "q":
+                return "q"
+            if key in actions.SIDE_KEYS and self._side_action(key):
+                self.keys.unread(early)
+                return "changed"
+        return None
+
     def _ask(self, allowed: set[str]) -> str:
+        """The next key among `allowed`; a side key (undo, bury, ...) acts, and returns 'changed'
+        when the card on screen changed."""
         while True:
-            key = self.keys.key()
+            try:
+                key = self.keys.key()
+            except Resumed:
+                self.page.redraw()
+                continue
             if key == "?":
                 self.console.print(HELP)
+                continue
+            if key in actions.SIDE_KEYS:
+                if self._side_action(key):
+                    return "changed"
                 continue
             if key in allowed:
                 return key
 
+    _undone = False
+
     def _side_action(self, key: str) -> bool:
-        """Handle undo and bury; True when the current card changed."""
-        if key == "s":
-            card = self.session.current.card
-            self.session.bury()
-            self.console.print(Text(f"Buried {card.id} until tomorrow.", style="dim"))
-            return True
-        if key == "u":
-            action = self.session.undo()
-            if action is None:
-                self.console.print(Text("Nothing to undo.", style="dim"))
-            else:
-                what = "grade" if action.what == "grade" else "burial"
-                self.console.print(Text(f"Undid the {what} of {action.item.card.id}.", style="dim"))
-            return True
-        return False
+        """Undo, bury, suspend, edit, info (dlquiz.review.actions); True when the card changed."""
+        changed = actions.SIDE_KEYS[key](self)
+        self._undone = changed and key == "u"
+        return changed
 
 
 def print_summary(console: Console, summary: dict) -> None:
@@ -236,8 +271,8 @@ def print_summary(console: Console, summary: dict) -> None:
         text = "No cards reviewed."
     else:
         grades = " ".join(f"{q}×{n}" for q, n in sorted(summary["grades"].items(), reverse=True))
-        text = (f"Reviewed {_plural(summary['cards'], 'card')} ({_plural(summary['answers'], 'answer')}) in "
-                f"{duration(summary['seconds'] * 1000)} · grades {grades}")
+        text = (f"Reviewed {plural(summary['cards'], 'card')} ({plural(summary['answers'], 'answer')}) in "
+                f"{duration(summary['ms'])} · grades {grades}")
     tail = f"{summary['left']} left in this session"
     if summary["next_due"]:
         tail += f" · next due {summary['next_due']}"

@@ -1,9 +1,10 @@
 """The review store: SQLite at `$DLQUIZ_HOME/dlquiz.db`.
 
 It holds an append-only review log (every grade, with the state before and after, and undo
-entries that point at the grade they take back) and each card's current state, keyed by card id
-so editing a card's text keeps its schedule. The current state can always be rebuilt from the
-log alone (`rebuild_states`). Numbered migrations run in the constructor, in one transaction.
+entries that point at the grade they take back), an append-only log of suspensions, and each
+card's current state, keyed by card id so editing a card's text keeps its schedule. The current
+state can always be rebuilt from the logs alone (`rebuild_states`; a burial, which lasts a day,
+is the one piece of state not logged). Numbered migrations run in the constructor, in one transaction.
 Every grade is committed (WAL, one transaction per grade) before the caller shows the next card.
 A file that is not a dlquiz store, or one from a newer dlquiz, is refused and left untouched.
 """
@@ -106,13 +107,13 @@ class Store(QueueReads):
         return _Transaction(self.db)
 
     # -- reading state
-    _COLUMNS = "reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, difficulty"
+    _COLUMNS = "reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, difficulty, suspended"
 
     def _state(self, row) -> CardState:
         return CardState(
             sm2=SM2State.from_centi(row[0], row[1], row[2]), due=parse_day(row[3]), lapses=row[4],
             last_review=row[5], buried_until=parse_day(row[6]), last_day=parse_day(row[7]), stability=row[8],
-            difficulty=row[9],
+            difficulty=row[9], suspended=bool(row[10]),
         )
 
     def state(self, card_id: str) -> CardState:
@@ -120,7 +121,7 @@ class Store(QueueReads):
         return self._state(row) if row else NEW
 
     def states(self) -> dict[str, CardState]:
-        """Every card that has a state (reviewed or buried at least once)."""
+        """Every card that has a state (reviewed, buried or suspended at least once)."""
         rows = self.db.execute(f"SELECT card_id, {self._COLUMNS} FROM cards")
         return {row[0]: self._state(row[1:]) for row in rows}
 
@@ -134,17 +135,18 @@ class Store(QueueReads):
     # -- writing
     _WRITE = (
         "INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, "
-        "difficulty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET reps = excluded.reps, "
-        "ef = excluded.ef, interval = excluded.interval, due = excluded.due, lapses = excluded.lapses, "
-        "last_review = excluded.last_review, buried_until = excluded.buried_until, last_day = excluded.last_day, "
-        "stability = excluded.stability, difficulty = excluded.difficulty"
+        "difficulty, suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET "
+        "reps = excluded.reps, ef = excluded.ef, interval = excluded.interval, due = excluded.due, "
+        "lapses = excluded.lapses, last_review = excluded.last_review, buried_until = excluded.buried_until, "
+        "last_day = excluded.last_day, stability = excluded.stability, difficulty = excluded.difficulty, "
+        "suspended = excluded.suspended"
     )
 
     @staticmethod
     def _values(card_id: str, state: CardState) -> tuple:
         return (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, iso_day(state.due),
                 state.lapses, state.last_review, iso_day(state.buried_until), iso_day(state.last_day), state.stability,
-                state.difficulty)
+                state.difficulty, int(state.suspended))
 
     def _write_state(self, card_id: str, state: CardState) -> None:
         self.db.execute(self._WRITE, self._values(card_id, state))
@@ -192,7 +194,7 @@ class Store(QueueReads):
             restored = current
             if kind == "review":
                 restored = self._replay(card_id, exclude=review_id)
-                restored = replace(restored, buried_until=current.buried_until)
+                restored = replace(restored, buried_until=current.buried_until, suspended=current.suspended)
                 self._write_state(card_id, restored)
             undo_id = self._log(card_id, "undo", None, day, at, 0, current, restored, undoes=review_id)
         return Review(undo_id, card_id, "undo", None, day, current, restored)
@@ -201,6 +203,25 @@ class Store(QueueReads):
         """Hide a card until the given day (None unburies it)."""
         with self.transaction():
             self._write_state(card_id, replace(self.state(card_id), buried_until=until))
+
+    def set_suspended(self, card_id: str, suspended: bool, day: date, now: datetime) -> bool:
+        """Suspend a card (out of every queue until unsuspended) or unsuspend it: a row of the
+        suspension log and the card's state, in one transaction. False if it already was so."""
+        at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        with self.transaction():
+            state = self.state(card_id)
+            if state.suspended == suspended:
+                return False
+            self.db.execute("INSERT INTO suspensions (card_id, at, day, suspended) VALUES (?, ?, ?, ?)",
+                            (card_id, at, day.isoformat(), int(suspended)))
+            self._write_state(card_id, replace(state, suspended=suspended))
+        return True
+
+    def suspended_since(self, card_id: str) -> date | None:
+        """The day a suspended card was suspended; None when it is not suspended."""
+        row = self.db.execute("SELECT day, suspended FROM suspensions WHERE card_id = ? ORDER BY id DESC LIMIT 1",
+                              (card_id,)).fetchone()
+        return date.fromisoformat(row[0]) if row and row[1] else None
 
     # -- the log as the source of truth
     def _effective_reviews(self, card_id: str | None = None):
@@ -220,14 +241,21 @@ class Store(QueueReads):
         return self.scheduler.replay(rows).get(card_id, NEW)
 
     def rebuild_states(self) -> dict[str, CardState]:
-        """Every reviewed card's schedule under the active scheduler, computed from the review log alone."""
-        return self.scheduler.replay(self._effective_reviews())
+        """Every reviewed or suspended card's schedule under the active scheduler, computed from the
+        logs alone (burials, which last a day, are not logged)."""
+        states = self.scheduler.replay(self._effective_reviews())
+        latest = self.db.execute("SELECT card_id, suspended FROM suspensions WHERE id IN "
+                                 "(SELECT MAX(id) FROM suspensions GROUP BY card_id)")
+        for card_id, suspended in latest:
+            if suspended or card_id in states:
+                states[card_id] = replace(states.get(card_id, NEW), suspended=bool(suspended))
+        return states
 
     def use_scheduler(self, scheduler: Scheduler) -> bool:
         """Make `scheduler` the active one. If the card states were computed by another (or with
         other settings: `meta` 'scheduler' holds its digest; none means SM-2), replay every card's
         log under it and write the states, in one transaction, before anything reads them. Burials
-        are kept. True when it replayed."""
+        and suspensions are kept. True when it replayed."""
         self.scheduler = scheduler
         if (self.meta("scheduler") or SM2.digest) == scheduler.digest:
             return False
@@ -236,14 +264,23 @@ class Store(QueueReads):
                 if (self.meta("scheduler") or SM2.digest) == scheduler.digest:  # another process did it
                     return False
                 states = self.rebuild_states()  # every card with a review has a row in `cards`
-                rows = self.db.execute("SELECT card_id, buried_until FROM cards").fetchall()
+                rows = self.db.execute("SELECT card_id, buried_until, suspended FROM cards").fetchall()
                 self.db.executemany(self._WRITE, (
-                    self._values(card_id, replace(states.get(card_id, NEW), buried_until=parse_day(buried)))
-                    for card_id, buried in rows))
+                    self._values(card_id, replace(states.get(card_id, NEW), buried_until=parse_day(buried),
+                                                  suspended=bool(suspended)))
+                    for card_id, buried, suspended in rows))
                 self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scheduler', ?)", (scheduler.digest,))
         except sqlite3.OperationalError as exc:
             raise StoreError(f"{self.path}: cannot write the review store to switch schedulers ({exc})") from None
         return True
+
+    def history(self, card_id: str) -> list[tuple[date, str, int, int, int]]:
+        """A card's answers as they stand (undone ones left out), oldest first: (review day, kind,
+        grade, interval after, E-Factor after in hundredths)."""
+        rows = self.db.execute(
+            "SELECT day, kind, grade, interval_after, ef_after FROM reviews WHERE card_id = ? AND kind != 'undo' "
+            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) ORDER BY id", (card_id,))
+        return [(date.fromisoformat(day), kind, grade, interval, ef) for day, kind, grade, interval, ef in rows]
 
     # -- counts for limits and summaries
     def counts_on(self, day: date) -> tuple[int, int]:
@@ -254,6 +291,18 @@ class Store(QueueReads):
             (day.isoformat(),),
         ).fetchone()
         return int(row[0]), int(row[1])
+
+    def failed_on(self, day: date) -> list[str]:
+        """The cards whose latest grade on this review day (a scheduled review or a re-drill, undone
+        grades left out) is below 4, in the order they were failed; buried and suspended ones left
+        out. SM-2 step 7: they are drilled again that day, whichever session it is."""
+        rows = self.db.execute(
+            "SELECT r.card_id FROM reviews r JOIN (SELECT MAX(id) AS id FROM reviews WHERE day = :day "
+            "AND kind IN ('review', 'redrill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) "
+            "GROUP BY card_id) latest USING (id) LEFT JOIN cards c USING (card_id) "
+            "WHERE r.grade < 4 AND NOT coalesce(c.suspended, 0) AND (c.buried_until IS NULL OR c.buried_until <= :day) "
+            "ORDER BY r.id", {"day": day.isoformat()})
+        return [row[0] for row in rows]
 
     def review_number(self, card_id: str) -> int:
         """How many grades of this card stand in the log (undone ones not counted): the next
@@ -292,23 +341,16 @@ class _Transaction:
 
 
 def open_store(home: Path | None = None, create: bool = True, scheduler: Scheduler | None = None) -> Store | None:
-    """The store in `home` (default `$DLQUIZ_HOME`). With create=False, None if there is none yet.
-    Its states are those of `scheduler`, by default the one `home`'s config.toml chooses."""
+    """The store in `home` (default `$DLQUIZ_HOME`, which must be a directory: see
+    paths.usable_home). With create=False, None if there is none yet. Its states are those of
+    `scheduler`, by default the one `home`'s config.toml chooses."""
     from dlquiz import paths
 
-    explicit = home is not None or paths.home_is_explicit()
-    home = home if home is not None else paths.home()
+    if home is None:
+        home = paths.usable_home(create=create)
     db_path = home / FILENAME
-    if not db_path.exists():
-        if not create:
-            return None
-        if not home.exists():
-            if explicit:
-                raise StoreError(f"{home}: DLQUIZ_HOME does not exist; create it or point DLQUIZ_HOME elsewhere")
-            try:
-                home.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{home}: cannot create the dlquiz home directory ({exc.strerror})") from None
+    if not db_path.exists() and not create:
+        return None
     if scheduler is None:
         from dlquiz import config
         from dlquiz.review import schedulers

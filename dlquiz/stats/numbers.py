@@ -13,8 +13,9 @@ No terminal code here: `compute` returns a `Stats` (`to_dict()` is the `--json` 
   review (mature: 21 days or more).
 - **Cards** are the cards of the chosen decks; one never reviewed is new. States: new, learning
   (reviewed, but its repetitions were reset by its last grade), young (interval < 21), mature;
-  these four add up to the total. Leech (lapses >= the configured limit) and buried (hidden past
-  today) count cards of any state. The forecast, E-Factors and intervals are over these cards.
+  these four add up to the total. Leech (lapses >= the configured limit), buried (hidden past
+  today) and suspended count cards of any state. The forecast (suspended cards left out, as they
+  are out of every queue), E-Factors and intervals are over these cards.
 - **Scope**: with deck arguments every figure is about those decks' cards. Without, the history
   figures (calendar, streak, time, retention) cover the whole log, including cards since removed
   from the decks (`dlquiz check` lists them; their retention is a row of its own), so deleting a
@@ -121,10 +122,10 @@ class Stats:
 
     today: date
     decks: int
-    cards: dict[str, int]  # total, new, learning, young, mature, leech, buried
+    cards: dict[str, int]  # total, new, learning, young, mature, leech, buried, suspended
     days: list[Day]  # days with answers in the calendar window, oldest first
     streak: int
-    due_today: int  # due today or earlier and not buried; overdue is the part due before today
+    due_today: int  # due today or earlier, neither buried nor suspended; overdue: the part due before today
     overdue: int
     forecast: list[int]  # cards falling due on each of the next FORECAST_DAYS days
     retention: Retention
@@ -249,7 +250,7 @@ class Figures:
             CREATE TEMP TABLE stats_cards AS
             SELECT reps, ef, CASE WHEN stability IS NULL THEN interval
                                   ELSE CAST(julianday(due) - julianday(last_day) AS INTEGER) END AS interval,
-                   lapses, buried_until > :today AS buried,
+                   lapses, buried_until > :today AS buried, suspended,
                    CASE WHEN buried_until > :today THEN MAX(due, buried_until) ELSE due END AS due
             FROM cards WHERE card_id IN (SELECT card_id FROM temp.stats_scope)""", self.params)
 
@@ -294,20 +295,21 @@ class Figures:
 
     # -- cards
     def states(self, total: int) -> dict[str, int]:
-        reviewed, learning, young, mature, leech, buried = self.db.execute(f"""
+        reviewed, learning, young, mature, leech, buried, suspended = self.db.execute(f"""
             SELECT COUNT(due), COUNT(due) FILTER (WHERE reps = 0),
                    COUNT(due) FILTER (WHERE reps > 0 AND interval < {MATURE_DAYS}),
                    COUNT(due) FILTER (WHERE reps > 0 AND interval >= {MATURE_DAYS}),
-                   COUNT(*) FILTER (WHERE lapses >= :leech), COUNT(*) FILTER (WHERE buried)
+                   COUNT(*) FILTER (WHERE lapses >= :leech), COUNT(*) FILTER (WHERE buried),
+                   COUNT(*) FILTER (WHERE suspended)
             FROM temp.stats_cards""", {"leech": self.config.leech_lapses}).fetchone()
         return {"total": total, "new": total - reviewed, "learning": learning, "young": young, "mature": mature,
-                "leech": leech, "buried": buried}
+                "leech": leech, "buried": buried, "suspended": suspended}
 
     def forecast(self) -> tuple[int, int, list[int]]:
         """(due today or earlier, of which overdue, due on each of the next FORECAST_DAYS days)."""
         rows = self.db.execute("""
             SELECT MAX(due, :today) AS day, COUNT(*), COUNT(*) FILTER (WHERE due < :today)
-            FROM temp.stats_cards WHERE due <= :horizon GROUP BY day""", self.params).fetchall()
+            FROM temp.stats_cards WHERE due <= :horizon AND NOT suspended GROUP BY day""", self.params).fetchall()
         days = [0] * FORECAST_DAYS
         due_today = overdue = 0
         for day, n, late in rows:

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dlquiz.config import Config
+from dlquiz.render.words import plural
 from dlquiz.review.store import Store
 from dlquiz.stats.day import DaySummary, day_summary
 from dlquiz.stats.memory import DIFFICULTY_LABELS, RETRIEVABILITY_LABELS
@@ -194,7 +195,7 @@ def time_spent(stats: Stats) -> RenderableType:
     chart = _columns(minutes, labels, duration(peak).split(" ")[0] if peak else "0", style="magenta")
     total = sum(d.ms for d in recent)
     studied = sum(1 for d in recent if d.answers)
-    summary = Text(f"today {duration(recent[-1].ms)} · last {TIME_DAYS} days {duration(total)} on {studied} days")
+    summary = Text(f"today {duration(recent[-1].ms)} · last {TIME_DAYS} days {duration(total)} on {plural(studied, 'day')}")
     if studied:
         summary.append(f" · {duration(total // studied)} a studied day")
     return Group(_title("Time", f"per day, last {TIME_DAYS} days"), chart, summary)
@@ -215,7 +216,7 @@ def card_states(stats: Stats) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     for justify in ("left", "right", "right", "left", "right"):
         table.add_column(justify=justify)
-    extra = [("leech", cards["leech"]), ("buried", cards["buried"])]
+    extra = [("leech", cards["leech"]), ("buried", cards["buried"]), ("suspended", cards["suspended"])]
     for i, (name, shade, style) in enumerate(STATES):
         share = f"{100 * cards[name] / total:.1f}%" if total else ""
         label, count = extra[i] if i < len(extra) else ("", None)

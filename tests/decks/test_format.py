@@ -45,7 +45,7 @@ def test_a_valid_deck_loads(write_deck, cli):
     assert (card.kind, card.question, card.answer, card.line) == ("basic", "What is one?", "One.", 5)
     result = cli("check")
     assert result.exit_code == 0
-    assert "1 decks, 1 cards" in result.stdout
+    assert "1 deck, 1 card:" in result.stdout
 
 
 def test_unknown_key_suggests_the_right_one(write_deck, cli):

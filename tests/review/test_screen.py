@@ -173,8 +173,9 @@ def test_resume_days_later_finds_the_right_cards_due(three, isolated):
     finish(child)
 
 
-def test_nothing_to_review(three, isolated, cli):
-    result = cli("review", "--new", "0")
+def test_nothing_to_review(write_deck, isolated, cli):
+    write_deck("t.yaml", deck(0).replace("cards:\n", "cards: []\n"))
+    result = cli("review")
     assert result.exit_code == 0
     assert result.stdout.strip() == "Nothing to review today (2026-11-26)."
 
@@ -269,7 +270,7 @@ def test_check_reports_orphaned_history(three, isolated, cli, write_deck):
     write_deck("t.yaml", deck(3).replace("t-0", "t-renamed"))
     result = cli("check")
     assert result.exit_code == 0
-    assert "1 orphaned card(s) with review history but in no deck (kept): t-0" in result.stdout
+    assert "1 orphaned card with review history but in no deck (kept): t-0" in result.stdout
 
 
 CHECKABLE = """\
