@@ -45,7 +45,7 @@ try:  # the BLAKE2 module alone: hashlib would also load OpenSSL, 5 ms before th
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-from dlquiz.decks.files import deck_id_for, display_path, load_file, read_bytes, read_text
+from dlquiz.decks.files import deck_id_for, deck_source, display_path, load_file, read_bytes
 from dlquiz.decks.format import load_text
 from dlquiz.decks.yamlread import Bad as _Bad
 from dlquiz.errors import DeckError, Problem
@@ -221,10 +221,12 @@ class DeckCache:
             self.used.add(key)
             return self._deck(key, entry, path, shown), []
         try:
-            text = read_text(path, raw)
+            source = deck_source(path, raw)
         except _Bad as bad:
             return None, [Problem(shown, bad.line, bad.message)]
-        deck, problems = load_text(text, shown, deck_id_for(path))
+        del raw  # (the same bytes as source: the parser reads them without a copy)
+        deck, problems = load_text(source, shown, deck_id_for(path))
+        del source
         if deck is not None:
             rows = [tuple("" if name == "path" else getattr(card, name) for name in _CARD_FIELDS) for card in deck.cards]
             try:

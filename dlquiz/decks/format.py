@@ -249,10 +249,7 @@ def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:
     if "cards" in data and not isinstance(raw_cards, list):
         problems.append(Problem(path, data.lines["cards"], "'cards' must be a list (use `cards: []` for none)"))
     elif raw_cards:
-        for raw, line in zip(raw_cards, raw_cards.lines):
-            card = _card(raw, line, deck_id, path, problems)
-            if card is not None:
-                cards.append(card)
+        cards = [card for card in raw_cards if card is not None]  # (validated as they were read: load_text)
     if len(problems) > before:
         return None
     return Deck(
@@ -261,14 +258,21 @@ def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:
     )
 
 
-def load_text(text: str, path: str, deck_id: str) -> tuple[Deck | None, list[Problem]]:
-    """Load one deck from its text. Returns the deck (None if invalid) and its problems."""
+def load_text(text: str | bytes, path: str, deck_id: str) -> tuple[Deck | None, list[Problem]]:
+    """Load one deck from its text (or its UTF-8 bytes, checked: dlquiz.decks.files.deck_source).
+    Returns the deck (None if invalid) and its problems."""
     problems: list[Problem] = []
     if not ID_RE.match(deck_id):
         problems.append(Problem(path, 0, f"invalid deck file name {clip(deck_id)}: use lowercase letters, digits and hyphens"))
+    before = len(problems)
+
+    def each_card(raw: Any, line: int) -> Card | None:  # each card as it is read: see parse_yaml
+        return _card(raw, line, deck_id, path, problems)
+
     try:
-        data = parse_yaml(text)
+        data = parse_yaml(text, each_card)
     except _Bad as bad:
+        del problems[before:]  # (the problems of the cards read before it: a YAML error comes alone)
         problems.append(Problem(path, bad.line, bad.message))
         return None, problems
     deck = _deck(data, deck_id, path, problems)

@@ -235,6 +235,8 @@ def test_loader_raises_deck_error_for_python_callers(write_deck):
     assert info.value.exit_code == 2
 
 
+import re  # noqa: E402
+
 import yaml  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st
@@ -264,7 +266,8 @@ def _refused_text(value) -> bool:
 
 def _same_as_safe_load(text: str) -> None:
     expected = yaml.load(text, Loader=yaml.CSafeLoader)  # the C loader is the reference
-    if _refused_number(expected) or _refused_text(expected):
+    raw_control = re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text)  # (YAML reads a raw NEL as a line break)
+    if _refused_number(expected) or _refused_text(expected) or raw_control:
         with pytest.raises(Bad, match=r"too large|not a finite number|control character"):
             parse_yaml(text)
         return
@@ -291,3 +294,19 @@ def test_plain_scalars_resolve_exactly_as_safe_load(token):
     except yaml.YAMLError:
         return
     _same_as_safe_load(text)
+
+
+def test_cards_are_handed_over_as_they_are_read_not_held_as_yaml():
+    text = "course: 1\nweek: 1\ntitle: T\ncards:\n  - id: a\n    question: q\n  - id: b\n    question: r\nnested: {cards: [1]}\n"
+    seen = []
+    data = parse_yaml(text, lambda value, line: seen.append((dict(value), line)) or f"card {value['id']}")
+    assert seen == [({"id": "a", "question": "q"}, 5), ({"id": "b", "question": "r"}, 7)]
+    assert data["cards"] == ["card a", "card b"] and data["cards"].lines == [5, 7]
+    assert data["nested"]["cards"] == [1]  # (only the deck's own list of cards)
+    assert parse_yaml(text.encode()) == parse_yaml(text)  # the bytes of a file read as they are
+
+
+def test_a_yaml_error_after_bad_cards_is_reported_alone(write_deck, cli):
+    path = write_deck("t.yaml", deck_text("  - id: t-a\n    qustion: q\n    answer: a\n  - id: [\n"))
+    result = cli("check")
+    assert result.exit_code == 2 and result.stderr.splitlines() == [f"{path}:9: invalid YAML: did not find expected node content"]
