@@ -66,7 +66,7 @@ class Store(QueueReads):
                     raise
                 self.db.close()  # (a folder that cannot hold the WAL's side files: read a snapshot)
                 self.db = _connect(self.path, self.timeout, read_only=True)
-                self._check_and_migrate()
+                self._check_and_migrate(read_only=True)
             if write:
                 self._check_writable()
         except BaseException:
@@ -76,7 +76,7 @@ class Store(QueueReads):
     def _failure(self, error: sqlite3.Error | UnicodeDecodeError, lost: str = "nothing was saved") -> StoreError:
         return health.failure(error, self.path, lost, self.timeout)
 
-    def _check_and_migrate(self) -> None:
+    def _check_and_migrate(self, read_only: bool = False) -> None:
         # Read before writing anything, so a foreign, damaged or newer file is left exactly as it was.
         try:
             # One read transaction: another process creating the store at this moment is seen
@@ -103,7 +103,7 @@ class Store(QueueReads):
             raise StoreError(f"{self.path}: not a dlquiz review store (it has other tables); the file was left untouched")
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            if self.db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+            if not read_only and self.db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a commit survives a killed process
             if version < SCHEMA_VERSION:
