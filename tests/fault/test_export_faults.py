@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
 from anki.collection import Collection as AnkiCollection
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportCsvRequest
@@ -63,15 +62,6 @@ def _collection(texts: list[str], tags=("<script>", "{{c1::x}}", "ok\x1ftag")) -
                        note=text, source=text, tags=tuple(tags), path="c9w1.yaml", line=i + 1)
                   for i, text in enumerate(texts)]
     return Collection(decks=[deck], cards=CardIndex([deck]))
-
-
-@pytest.fixture
-def col(tmp_path):
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    collection = AnkiCollection(str(folder / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def _clean(col: AnkiCollection, count: int, where: str) -> None:

@@ -30,7 +30,7 @@ from dlquiz.review import store as store_module
 from dlquiz.review.health import MIN_ROOM, expected_schema
 from dlquiz.review.migrations import SCHEMA_VERSION
 from dlquiz.review.store import Store
-from tests.fault.outcome import one_problem, problems
+from tests.fault.outcome import one_problem
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 DECK = "course: 1\nweek: 1\ntitle: Test deck\ncards:\n" + "".join(
