@@ -14,19 +14,7 @@ import sys
 QUICK = {("review",): ("review", {}), ("decks",): ("decks", {}), ("decks", "--json"): ("decks", {"as_json": True})}
 
 
-def _keep_running_over_the_file_size_limit() -> None:
-    """Under `ulimit -f`, a write past the limit would kill the process (SIGXFSZ) before the store
-    could say that the grade was not saved: ignored, the write fails and dlquiz says so."""
-    try:
-        import _signal  # (the `signal` module would import enum: 1 ms before the first card)
-
-        _signal.signal(_signal.SIGXFSZ, _signal.SIG_IGN)
-    except (ImportError, AttributeError, OSError, ValueError):  # pragma: no cover - not on Windows
-        pass
-
-
 def main() -> None:
-    _keep_running_over_the_file_size_limit()
     quick = QUICK.get(tuple(sys.argv[1:]))
     if quick is not None:
         from dlquiz.cli import commands

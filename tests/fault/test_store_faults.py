@@ -233,7 +233,7 @@ def _review_in_a_child(env: dict, grades: int = 30, limit: int | None = None):
         if limit is not None:
             import resource
 
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # (dlquiz itself must ignore SIGXFSZ)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # (Python ignores SIGXFSZ: the write fails)
 
     return subprocess.run([sys.executable, "-m", "dlquiz", "review", "--plain"], input="\n5\n" * grades + "q\n",
                           capture_output=True, text=True, env=env, preexec_fn=limited, timeout=120)
