@@ -89,3 +89,25 @@ class QueueReads:
         """The first day after `day` on which a card of `known` is due (cards no deck holds any
         more are skipped)."""
         return next((date.fromisoformat(due) for card_id, due in self.upcoming(day) if card_id in known), None)
+
+    # -- today's counts and failed cards, for limits and summaries
+    def counts_on(self, day: date) -> tuple[int, int]:
+        """(new cards introduced, scheduled reviews done) on a review day, undone grades excluded."""
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(due_before IS NULL), 0), COALESCE(SUM(due_before IS NOT NULL), 0) FROM reviews "
+            "WHERE day = ? AND kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
+            (day.isoformat(),),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def failed_on(self, day: date) -> list[str]:
+        """The cards whose latest grade on this review day (a scheduled review or a re-drill, undone
+        grades left out) is below 4, in the order they were failed; buried and suspended ones left
+        out. SM-2 step 7: they are drilled again that day, whichever session it is."""
+        rows = self.db.execute(
+            "SELECT r.card_id FROM reviews r JOIN (SELECT MAX(id) AS id FROM reviews WHERE day = :day "
+            "AND kind IN ('review', 'redrill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) "
+            "GROUP BY card_id) latest USING (id) LEFT JOIN cards c USING (card_id) "
+            "WHERE r.grade < 4 AND NOT coalesce(c.suspended, 0) AND (c.buried_until IS NULL OR c.buried_until <= :day) "
+            "ORDER BY r.id", {"day": day.isoformat()})
+        return [row[0] for row in rows]
