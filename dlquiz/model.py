@@ -44,19 +44,59 @@ class Card:
         return f"{self.path}:{self.line}"
 
 
-class Deck:
-    """One deck file: its id is the file name without `.yaml`. `ids` are its cards' ids in order;
-    `cards` are the Card objects, built on first use when the deck came packed (`unpack`)."""
+def ids_digest(text: str) -> bytes:
+    """The digest of a deck's card ids written one a line (`Deck.ids_text`): what the store keys
+    a deck's membership on, and the parsed-deck cache's checksum of that text."""
+    try:
+        from _blake2 import blake2b  # (hashlib would load OpenSSL too)
+    except ImportError:  # pragma: no cover
+        from hashlib import blake2b
+    return blake2b(text.encode(), digest_size=16).digest()
 
-    __slots__ = ("id", "path", "course", "week", "title", "course_title", "ids", "_cards", "_unpack")
+
+class Deck:
+    """One deck file: its id is the file name without `.yaml`. `ids` are its cards' ids in order,
+    `count` how many; `cards` are the Card objects. A deck served from the parsed-deck cache holds
+    neither until asked: its ids come as one text, one id a line (`read_ids`), split on first
+    use; its cards are built all at once on first use of `cards` (`unpack`), or one by one by
+    `card` (`fetch`, given a card's place). `digest` names its card ids (ids_digest), for the
+    store's membership, without splitting them."""
+
+    __slots__ = ("id", "path", "course", "week", "title", "course_title", "count", "_ids", "_text", "_digest",
+                 "_read_ids", "_cards", "_unpack", "_fetch", "_built", "_where")
 
     def __init__(self, id: str, path: str, course: int, week: int, title: str, course_title: str | None = None,
                  cards: list[Card] | None = None, *, ids: tuple[str, ...] | None = None,
-                 unpack: Callable[[], list[Card]] | None = None) -> None:
+                 unpack: Callable[[], list[Card]] | None = None, count: int | None = None, digest: bytes | None = None,
+                 read_ids: Callable[[], str] | None = None, fetch: Callable[[int], Card | None] | None = None) -> None:
         self.id, self.path, self.course, self.week, self.title, self.course_title = id, path, course, week, title, course_title
         self._cards = None if unpack is not None else (cards if cards is not None else [])
-        self._unpack = unpack
-        self.ids = ids if ids is not None else tuple(card.id for card in self._cards or ())
+        self._unpack, self._fetch, self._built = unpack, fetch, {}
+        self._ids = ids if ids is not None or read_ids is not None else tuple(card.id for card in self._cards or ())
+        self._read_ids, self._text, self._digest, self._where = read_ids, None, digest, None
+        self.count = count if count is not None else len(self._ids)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        ids = self._ids
+        if ids is None:
+            text = self.ids_text
+            ids = self._ids = tuple(text.split("\n")) if text else ()
+        return ids
+
+    @property
+    def ids_text(self) -> str:
+        """The card ids, one a line (no newline at the end)."""
+        text = self._text
+        if text is None:
+            text = self._text = self._read_ids() if self._ids is None else "\n".join(self._ids)
+        return text
+
+    @property
+    def digest(self) -> bytes:
+        if self._digest is None:
+            self._digest = ids_digest(self.ids_text)
+        return self._digest
 
     @property
     def cards(self) -> list[Card]:
@@ -67,38 +107,64 @@ class Deck:
 
     @cards.setter
     def cards(self, cards: list[Card]) -> None:
-        self._cards, self._unpack, self.ids = cards, None, tuple(card.id for card in cards)
+        self._cards, self._unpack, self._fetch, self._built = cards, None, None, {}
+        self._ids, self._text, self._digest, self._where = tuple(card.id for card in cards), None, None, None
+        self.count = len(cards)
 
     @property
     def unpacked(self) -> bool:
         return self._cards is not None
 
+    def card(self, card_id: str) -> Card:
+        """The card of this deck with this id (KeyError if none). A packed deck builds that card
+        alone (a session's memory grows with the cards it shows, not with the decks they are in)."""
+        where = self._where
+        if where is None:
+            where = self._where = {card_id: at for at, card_id in enumerate(self.ids)}
+        at = where[card_id]
+        if self._cards is not None or self._fetch is None:
+            return self.cards[at]
+        card = self._built.get(at)
+        if card is None:
+            card = self._fetch(at)
+            if card is None:  # (the packed card did not verify: every card, read as `cards` reads them)
+                return self.cards[at]
+            self._built[at] = card
+        return card
+
     def __repr__(self) -> str:
-        return f"Deck({self.id!r}, {self.path!r}, {len(self.ids)} cards)"
+        return f"Deck({self.id!r}, {self.path!r}, {self.count} cards)"
 
 
 class CardIndex(Mapping):
     """Every card of a list of decks by id, in their order. Looking a card up builds its deck's
-    cards only; ids, `len` and `in` build none. The first deck holding an id wins (duplicates
-    are reported by decks.build_collection)."""
+    cards only. The map of ids to places is built the first time an id is looked up; `len`,
+    iteration (with `unique`) and Deck.card build none. The first deck holding an id wins
+    (duplicates are reported by decks.build_collection, which passes `unique` when there are none)."""
 
-    __slots__ = ("decks", "_position", "_starts")
+    __slots__ = ("decks", "unique", "_positions", "_starts")
 
-    def __init__(self, decks: list[Deck]) -> None:
-        self.decks = decks
+    def __init__(self, decks: list[Deck], unique: bool = False) -> None:
+        self.decks, self.unique, self._positions = decks, unique, None
         self._starts, start = [], 0
         for deck in decks:
             self._starts.append(start)
-            start += len(deck.ids)
-        position: dict[str, int] = {}
-        for deck, first in zip(decks, self._starts):
-            position.update(zip(deck.ids, range(first, first + len(deck.ids))))
-        if len(position) < start:  # duplicate ids: keep each id's first place
+            start += deck.count
+
+    @property
+    def _position(self) -> dict[str, int]:
+        position = self._positions
+        if position is None:
             position = {}
-            for deck, first in zip(decks, self._starts):
-                for at, card_id in enumerate(deck.ids, first):
-                    position.setdefault(card_id, at)
-        self._position = position
+            for deck, first in zip(self.decks, self._starts):
+                position.update(zip(deck.ids, range(first, first + deck.count)))
+            if len(position) < sum(deck.count for deck in self.decks):  # duplicate ids: keep each id's first place
+                position = {}
+                for deck, first in zip(self.decks, self._starts):
+                    for at, card_id in enumerate(deck.ids, first):
+                        position.setdefault(card_id, at)
+            self._positions = position
+        return position
 
     def position(self, card_id: str) -> int:
         """Where the card comes in collection order (KeyError if unknown)."""
@@ -108,15 +174,15 @@ class CardIndex(Mapping):
         return self.decks[bisect_right(self._starts, self._position[card_id]) - 1]
 
     def __getitem__(self, card_id: str) -> Card:
-        at = self._position[card_id]
-        index = bisect_right(self._starts, at) - 1
-        return self.decks[index].cards[at - self._starts[index]]
+        return self.deck_of(card_id).card(card_id)
 
     def __iter__(self) -> Iterator[str]:
+        if self.unique:
+            return (card_id for deck in self.decks for card_id in deck.ids)
         return iter(self._position)
 
     def __len__(self) -> int:
-        return len(self._position)
+        return sum(deck.count for deck in self.decks) if self.unique else len(self._position)
 
     def __contains__(self, card_id: object) -> bool:
         return card_id in self._position
@@ -130,7 +196,7 @@ class _Cards(ValuesView):
 
     def __iter__(self) -> Iterator[Card]:
         index: CardIndex = self._mapping
-        if len(index) == sum(len(deck.ids) for deck in index.decks):
+        if index.unique or len(index) == sum(deck.count for deck in index.decks):
             for deck in index.decks:
                 yield from deck.cards
         else:  # duplicate ids: only each id's first card
@@ -154,14 +220,15 @@ class Collection:
             raise NotFound(f"unknown card {card_id!r}{hint}") from None
 
     def membership(self) -> str:
-        """A digest of which deck holds which card ids, in order (store.sync_members keys on it)."""
+        """A digest of which deck holds which card ids, in order (store.sync_members keys on it):
+        made of each deck's `digest`, so it costs per deck, not per card."""
         try:
             from _blake2 import blake2b  # (hashlib would load OpenSSL too)
         except ImportError:  # pragma: no cover
             from hashlib import blake2b
         digest = blake2b(digest_size=16)
         for deck in self.decks:
-            digest.update(f"{deck.id}\0{chr(10).join(deck.ids)}\0".encode())
+            digest.update(deck.id.encode() + b"\0" + deck.digest)
         return digest.hexdigest()
 
     def deck(self, deck_id: str) -> Deck:

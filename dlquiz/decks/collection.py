@@ -11,16 +11,25 @@ import difflib
 import fnmatch
 import gc
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Container, Iterable, Mapping
 
 from dlquiz.decks.files import discover, load_file
 from dlquiz.errors import DeckError, Problem, UsageError
 from dlquiz.model import Card, CardIndex, Collection, Deck
 
 
-def build_collection(loaded: list[tuple[Deck | None, list[Problem]]]) -> Collection:
+SEARCH_MAX = 16  # new ids up to this many are looked for in the settled decks' ids as text; more, in a set
+
+
+def build_collection(loaded: list[tuple[Deck | None, list[Problem]]], settled: Container[Deck] = frozenset(),
+                     earlier: Mapping[Deck, Callable[[], tuple[str, ...] | None]] | None = None) -> Collection:
     """Join loaded decks into a collection; raises DeckError listing every problem of every file.
-    Builds no Card objects (a deck holding a duplicate id excepted, to say where it is)."""
+    Builds no Card objects (a deck holding a duplicate id excepted, to say where it is).
+
+    Ids are unique across decks. `settled` decks are known to hold no id twice among them (the
+    parsed-deck cache found them so, unchanged since): only the other decks' ids are checked, and
+    against the settled ones only those a deck did not hold before (`earlier`: its ids as they were
+    when it was settled, None if unknown). With nothing changed, the check reads no id at all."""
     problems: list[Problem] = []
     decks: list[Deck] = []
     deck_paths: dict[str, str] = {}
@@ -33,7 +42,7 @@ def build_collection(loaded: list[tuple[Deck | None, list[Problem]]]) -> Collect
             continue
         deck_paths[deck.id] = deck.path
         decks.append(deck)
-    if len(set().union(*(deck.ids for deck in decks))) < sum(len(deck.ids) for deck in decks):
+    if _may_repeat_ids(decks, settled, earlier or {}):
         first: dict[str, Card] = {}
         for deck in decks:
             for card in deck.cards:
@@ -44,7 +53,33 @@ def build_collection(loaded: list[tuple[Deck | None, list[Problem]]]) -> Collect
     if problems:
         raise DeckError(problems)
     decks.sort(key=lambda d: (d.course, d.week, d.id))
-    return Collection(decks=decks, cards=CardIndex(decks))
+    return Collection(decks=decks, cards=CardIndex(decks, unique=True))
+
+
+def _may_repeat_ids(decks: list[Deck], settled: Container[Deck], earlier: Mapping) -> bool:
+    """Whether an id may be held twice (by two decks, or one): False only when it cannot be."""
+    fresh = [deck for deck in decks if deck not in settled]
+    if not fresh:
+        return False
+    seen: set[str] = set()
+    for deck in fresh:
+        seen.update(deck.ids)
+    if len(seen) < sum(deck.count for deck in fresh):
+        return True
+    new: list[str] = []
+    for deck in fresh:
+        before = earlier[deck]() if deck in earlier else None
+        new += deck.ids if before is None else set(deck.ids).difference(before)
+    others = [deck for deck in decks if deck in settled]
+    if not new or not others:
+        return False
+    if len(new) <= SEARCH_MAX:  # a few cards added: look for them in the others' ids, one a line
+        text = "\n" + "\n".join(deck.ids_text for deck in others) + "\n"
+        return any(f"\n{card_id}\n" in text for card_id in new)
+    known: set[str] = set()
+    for deck in others:
+        known.update(deck.ids)
+    return not known.isdisjoint(new)
 
 
 def load_collection(
@@ -59,25 +94,32 @@ def load_collection(
     whole = paths is None
     if whole:
         paths = discover(dirs if dirs is not None else paths_module.deck_dirs())
-    deck_cache = None
-    if cache:
-        from dlquiz.decks.cache import DeckCache, cache_path
+    if not cache:
+        return build_collection(_loading(load_file, paths))
+    from dlquiz.decks.cache import DeckCache, cache_path
 
-        home = paths_module.home()
-        deck_cache = DeckCache(cache_path(home) if home.is_dir() else None)
-    load = deck_cache.load_file if deck_cache is not None else load_file
+    home = paths_module.home()
+    deck_cache = DeckCache(cache_path(home) if home.is_dir() else None)
+    loaded = _loading(deck_cache.load_file, paths)
+    try:
+        collection = build_collection(loaded, deck_cache.settled, deck_cache.earlier)
+    except DeckError:
+        deck_cache.save(prune=whole)
+        raise
+    deck_cache.save(prune=whole, clean=whole)
+    return collection
+
+
+def _loading(load: Callable[[Path], tuple[Deck | None, list[Problem]]], paths: Iterable[Path]) -> list:
     # Loading builds many small objects and no reference cycles: pausing the cyclic garbage
     # collector saves it from re-walking a growing heap (a third of the time on large collections).
     paused = gc.isenabled()
     gc.disable()
     try:
-        loaded = [load(Path(p)) for p in paths]
+        return [load(Path(p)) for p in paths]
     finally:
         if paused:
             gc.enable()
-    if deck_cache is not None:
-        deck_cache.save(prune=whole)
-    return build_collection(loaded)
 
 
 def select_decks(collection: Collection, patterns: list[str] | None = None) -> list[Deck]:

@@ -103,18 +103,44 @@ def display_path(path: Path) -> str:
 
 
 def discover(dirs: Iterable[Path]) -> list[Path]:
-    """Every `*.yaml` deck file under the deck directories, in directory order then by name."""
+    """Every `*.yaml` deck file under the deck directories, in directory order then by name (as
+    `sorted(directory.rglob("*.yaml"))` finds them: hidden ones too, without entering linked
+    directories), each file once. Walked with os.scandir, whose entries say without a system call
+    whether they are links: a file's resolved path is its directory's plus its name."""
     files: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for directory in dirs:
         if not directory.is_dir():
             continue
-        for path in sorted(directory.rglob("*.yaml")):
-            resolved = path.resolve()  # (not only files: a pipe or a device named *.yaml is reported)
-            if resolved not in seen and not path.is_dir():
+        found: list[tuple[tuple[str, ...], str]] = []
+        _walk(os.fspath(directory), os.path.realpath(directory), (), found)
+        found.sort(key=lambda item: item[0])
+        for parts, resolved in found:  # (not only files: a pipe or a device named *.yaml is reported)
+            if resolved not in seen:
                 seen.add(resolved)
-                files.append(path)
+                files.append(directory.joinpath(*parts))
     return files
+
+
+def _walk(folder: str, resolved: str, parts: tuple[str, ...], found: list) -> None:
+    """Add (parts under the top directory, resolved path) of every `*.yaml` that is not a directory
+    under `folder` to `found`; an unreadable folder is skipped, as rglob skips it."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+            link = entry.is_symlink()
+        except OSError:
+            is_dir = link = False
+        name = entry.name
+        if name.endswith(".yaml") and not is_dir:
+            found.append(((*parts, name), os.path.realpath(entry.path) if link else os.path.join(resolved, name)))
+        if is_dir and not link:
+            _walk(entry.path, os.path.join(resolved, name), (*parts, name), found)
 
 
 def compose_node(text: str) -> Any:

@@ -121,7 +121,87 @@ def m006_suspensions(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended")
 
 
+def _card_part(sign: str, rows: str, deck: str, due: str, suspended: str, lapses: str) -> str:
+    """The statements that add (`sign` '+') or take away ('-') one card's part in the per-deck
+    counts, for each row of `rows` (`table WHERE ...`), which gives a deck holding the card and
+    the card's due day, suspension and lapses (as the SQL `deck`, `due`, `suspended`, `lapses`).
+    A suspended card counts as suspended; any other with a due day as scheduled, on its due day
+    (deck_due); a card with lapses by their number (deck_lapses)."""
+    scheduled = f"{due} IS NOT NULL AND NOT {suspended}"
+    sql = "".join(f"UPDATE deck_totals SET {column} = {column} {sign} 1 WHERE deck IN (SELECT {deck} FROM {rows} AND {when}); "
+                  for column, when in (("suspended", suspended), ("scheduled", scheduled)))
+    for table, column, value, when in (("deck_due", "due", due, scheduled), ("deck_lapses", "lapses", lapses, f"{lapses} > 0")):
+        if sign == "+":
+            sql += (f"INSERT INTO {table} (deck, {column}, n) SELECT {deck}, {value}, 1 FROM {rows} AND {when} "
+                    f"ON CONFLICT (deck, {column}) DO UPDATE SET n = n + 1; ")
+        else:
+            pairs = f"SELECT {deck}, {value} FROM {rows} AND {when}"
+            sql += (f"UPDATE {table} SET n = n - 1 WHERE (deck, {column}) IN ({pairs}); "
+                    f"DELETE FROM {table} WHERE n = 0 AND (deck, {column}) IN ({pairs}); ")
+    return sql
+
+
+def m007_deck_counts(db: sqlite3.Connection) -> None:
+    # Per-deck counts kept as the schedules change, so that `dlquiz decks` and the first card of a
+    # review read per deck, not per card (200,000 cards: a GROUP BY over every card took 150 ms).
+    # Triggers keep them, whatever writes: on `cards`, a grade, an undo, a burial, a suspension, a
+    # scheduler's replay, an import; on `member_decks`, a deck's members written. Kept as numbers: each deck's cards, scheduled
+    # cards (the others are new) and suspended cards (deck_totals); as histograms, read per deck
+    # by their keys: the due days of the scheduled cards (deck_due: due today is a range up to
+    # today, the next due day one step past it) and the lapses (deck_lapses: leeches, whose
+    # threshold is a setting). Buried cards, few and buried for a day, are read through their own
+    # index. Members now know their place in their deck (pos), so a queue is put in deck order
+    # without the decks' ids in memory, and member_decks holds each deck's membership digest, so
+    # a change to one deck's cards rewrites that deck's members only. The members are written
+    # again on the next open (meta 'members' is dropped), which fills the counts.
+    db.execute("DELETE FROM members")
+    db.execute("DELETE FROM meta WHERE key = 'members'")
+    db.execute("ALTER TABLE members ADD COLUMN pos INTEGER NOT NULL DEFAULT 0")  # the card's place in its deck
+    db.execute("DROP INDEX members_new")
+    db.execute("CREATE INDEX members_new ON members(deck, pos) WHERE new")
+    db.execute("DROP INDEX members_by_card")
+    db.execute("CREATE INDEX members_by_card ON members(card_id, pos)")
+    db.execute("CREATE INDEX cards_buried ON cards(buried_until) WHERE buried_until IS NOT NULL")
+    db.execute("CREATE TABLE member_decks (deck TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID")
+    db.execute("""
+        CREATE TABLE deck_totals (
+            deck TEXT PRIMARY KEY,
+            cards INTEGER NOT NULL,               -- members
+            scheduled INTEGER NOT NULL,           -- members with a due day, not suspended (the rest are new)
+            suspended INTEGER NOT NULL
+        ) WITHOUT ROWID""")
+    for table, column in (("deck_due", "due TEXT"), ("deck_lapses", "lapses INTEGER")):
+        db.execute(f"CREATE TABLE {table} (deck TEXT NOT NULL, {column} NOT NULL, n INTEGER NOT NULL, "
+                   f"PRIMARY KEY (deck, {column.split()[0]})) WITHOUT ROWID")
+
+    card = dict(rows="members WHERE card_id = {}.card_id", deck="deck", due="{}.due", suspended="{}.suspended",
+                lapses="{}.lapses")
+    for event, parts in (("INSERT", (("+", "NEW"),)), ("DELETE", (("-", "OLD"),)), ("UPDATE", (("-", "OLD"), ("+", "NEW")))):
+        when = (" OF due, suspended, lapses ON cards WHEN OLD.due IS NOT NEW.due OR OLD.suspended IS NOT NEW.suspended "
+                "OR OLD.lapses IS NOT NEW.lapses" if event == "UPDATE" else " ON cards")
+        body = "".join(_card_part(sign, **{key: value.format(row) for key, value in card.items()}) for sign, row in parts)
+        db.execute(f"CREATE TRIGGER deck_counts_after_{event.lower()} AFTER {event}{when} BEGIN {body}END")
+    # A deck's members are written together, then its row of member_decks: that row's triggers
+    # count the deck again, in three aggregates (a trigger on each member row would cost 20 us a
+    # row, 4 s for the first 200,000).
+    recount = ("DELETE FROM deck_totals WHERE deck = {0}.deck; DELETE FROM deck_due WHERE deck = {0}.deck; "
+               "DELETE FROM deck_lapses WHERE deck = {0}.deck; ")
+    members = "FROM members m {} cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck"
+    count = (recount.format("NEW") +
+             "INSERT INTO deck_totals (deck, cards, scheduled, suspended) SELECT NEW.deck, count(*), "
+             "count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), count(CASE WHEN c.suspended THEN 1 END) "
+             f"{members.format('LEFT JOIN')} HAVING count(*); "
+             f"INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) {members.format('JOIN')} "
+             "AND c.due IS NOT NULL AND NOT c.suspended GROUP BY c.due; "
+             f"INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) {members.format('JOIN')} "
+             "AND c.lapses > 0 GROUP BY c.lapses; ")
+    db.execute(f"CREATE TRIGGER deck_counts_after_deck_insert AFTER INSERT ON member_decks BEGIN {count}END")
+    db.execute(f"CREATE TRIGGER deck_counts_after_deck_update AFTER UPDATE ON member_decks BEGIN {count}END")
+    db.execute(f"CREATE TRIGGER deck_counts_after_deck_delete AFTER DELETE ON member_decks BEGIN {recount.format('OLD')}END")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_stats_indexes, m003_anki_notes, m004_members, m005_fsrs_state, m006_suspensions,
+    m007_deck_counts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -42,42 +42,87 @@ class QueueReads:
     def leech_ids(self, lapses: int) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE lapses >= ?", (lapses,))}
 
-    def sync_members(self, digest: str, decks: Callable[[], Iterable[tuple[str, Iterable[str]]]]) -> bool:
-        """Make the members table hold `decks()`' (deck id, card ids) unless it already holds the
-        membership `digest` names. False when it cannot (a read-only store): use the slow way."""
+    def sync_members(self, digest: str, decks: Callable[[], Iterable[tuple[str, bytes, Callable[[], Iterable[str]]]]]) -> bool:
+        """Make the members table hold the membership `digest` names, unless it already does:
+        `decks()` gives each deck's (id, digest of its card ids, its card ids), and only the decks
+        whose digest changed have their members written again (the others' ids are not read).
+        False when the store cannot (a read-only store): use the slow way."""
         if self.meta("members") == digest:
             return True
         try:
             with self.transaction():
-                self.db.execute("DELETE FROM members")
-                self.db.executemany("INSERT INTO members (deck, card_id) VALUES (?, ?)",
-                                    ((deck, card_id) for deck, ids in decks() for card_id in ids))
-                self.db.execute("UPDATE members SET new = 0 WHERE card_id IN (SELECT card_id FROM cards WHERE due IS NOT NULL)")
+                held = dict(self.db.execute("SELECT deck, digest FROM member_decks"))
+                for deck, deck_digest, ids in decks():
+                    if held.pop(deck, None) == deck_digest.hex():
+                        continue
+                    self.db.execute("DELETE FROM members WHERE deck = ?", (deck,))
+                    self.db.executemany(
+                        "INSERT INTO members (deck, card_id, pos, new) VALUES "
+                        "(?1, ?2, ?3, coalesce((SELECT due IS NULL FROM cards WHERE card_id = ?2), 1))",
+                        ((deck, card_id, pos) for pos, card_id in enumerate(ids())))
+                    self.db.execute("INSERT INTO member_decks (deck, digest) VALUES (?, ?) ON CONFLICT (deck) "  # (counts it:
+                                    "DO UPDATE SET digest = excluded.digest", (deck, deck_digest.hex()))  # migration m007)
+                for deck in held:  # decks gone
+                    self.db.execute("DELETE FROM members WHERE deck = ?", (deck,))
+                    self.db.execute("DELETE FROM member_decks WHERE deck = ?", (deck,))
                 self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('members', ?)", (digest,))
         except (StoreError, sqlite3.Error):
             return False
         return True
 
     def member_counts(self, day: date, leech_lapses: int) -> dict[str, tuple[int, int, int, int, int, str | None]]:
-        """Per deck of the members table: (cards, new, due, suspended, leeches, next due day). A
+        """Per deck of the members table: (cards, new, due, suspended, leeches, next due day), from
+        the counts the store keeps (migration m007): per deck and due day, not per card. A
         suspended card counts as suspended only: not new, not due, with no next due day."""
-        rows = self.db.execute(
-            "SELECT m.deck, count(*), sum(m.new AND NOT coalesce(c.suspended, 0)), "
-            "sum(c.due <= :day AND (c.buried_until IS NULL OR c.buried_until <= :day) AND NOT c.suspended), "
-            "sum(c.suspended), sum(c.lapses >= :leech), min(CASE WHEN c.due > :day AND NOT c.suspended THEN c.due END) "
-            "FROM members m LEFT JOIN cards c USING (card_id) GROUP BY m.deck",
-            {"day": day.isoformat(), "leech": leech_lapses})
-        return {deck: (cards, new, due or 0, suspended or 0, leech or 0, next_due)
-                for deck, cards, new, due, suspended, leech, next_due in rows}
+        today = day.isoformat()
+        self.db.execute("BEGIN")  # one snapshot
+        try:
+            counts = {deck: [cards, cards - scheduled - suspended, due or 0, suspended, 0, next_due]
+                      for deck, cards, scheduled, suspended, due, next_due in self.db.execute(
+                          "SELECT deck, cards, scheduled, suspended, "
+                          "(SELECT sum(n) FROM deck_due d WHERE d.deck = t.deck AND d.due <= ?1), "
+                          "(SELECT min(due) FROM deck_due d WHERE d.deck = t.deck AND d.due > ?1) FROM deck_totals t",
+                          (today,))}
+            for deck, buried in self.db.execute(  # due, but buried until after today: few cards, by their index
+                    "SELECT m.deck, count(*) FROM cards c CROSS JOIN members m ON m.card_id = c.card_id "
+                    "WHERE c.buried_until > ?1 AND c.due <= ?1 AND NOT c.suspended GROUP BY m.deck", (today,)):
+                counts[deck][2] -= buried
+            for deck, leeches in self.db.execute(
+                    "SELECT deck, sum(n) FROM deck_lapses WHERE lapses >= ? GROUP BY deck", (leech_lapses,)):
+                counts[deck][4] = leeches
+        finally:
+            self.db.execute("COMMIT")
+        return {deck: tuple(values) for deck, values in counts.items()}
 
-    def new_members(self, day: date, decks: Iterable[str] | None = None) -> set[str]:
-        """The new (never reviewed) cards of the members table, of `decks` or all, neither buried
-        on `day` nor suspended."""
-        query = ("SELECT card_id FROM members m WHERE new AND NOT EXISTS "
-                 "(SELECT 1 FROM cards c WHERE c.card_id = m.card_id AND (c.buried_until > ? OR c.suspended))")
-        if decks is None:
-            return {row[0] for row in self.db.execute(query, (day.isoformat(),))}
-        return {row[0] for deck in decks for row in self.db.execute(query + " AND deck = ?", (day.isoformat(), deck))}
+    def due_members(self, day: date) -> Iterator[tuple[str, str, str, int]]:
+        """(card id, due day, deck, place in the deck) of the members due on or before `day`,
+        neither buried nor suspended, most overdue first, read as iterated."""
+        today = day.isoformat()
+        return iter(self.db.execute(
+            "SELECT c.card_id, c.due, m.deck, m.pos FROM cards c JOIN members m USING (card_id) WHERE c.due <= ?1 "
+            "AND (c.buried_until IS NULL OR c.buried_until <= ?1) AND NOT c.suspended ORDER BY c.due", (today,)))
+
+    def decks_with_new(self) -> set[str]:
+        """The decks of the members table that hold new cards (suspended ones aside)."""
+        return {row[0] for row in self.db.execute("SELECT deck FROM deck_totals WHERE cards > scheduled + suspended")}
+
+    def new_in_deck(self, deck: str, day: date, most: int) -> list[str]:
+        """The first `most` new (never reviewed) cards of a deck of the members table, in deck
+        order, neither buried on `day` nor suspended."""
+        return [row[0] for row in self.db.execute(
+            "SELECT card_id FROM members m WHERE deck = ? AND new AND NOT EXISTS (SELECT 1 FROM cards c "
+            "WHERE c.card_id = m.card_id AND (c.buried_until > ? OR c.suspended)) ORDER BY pos LIMIT ?",
+            (deck, day.isoformat(), most))]
+
+    def places(self, ids: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """Card id -> (deck, place in the deck) of those of `ids` in the members table."""
+        return {card_id: (deck, pos) for card_id in ids
+                for deck, pos in self.db.execute("SELECT deck, pos FROM members WHERE card_id = ?", (card_id,))}
+
+    def next_member_due(self, day: date) -> date | None:
+        """The first day after `day` on which a member card, not suspended, is due."""
+        row = self.db.execute("SELECT min(due) FROM deck_due WHERE due > ?", (day.isoformat(),)).fetchone()
+        return date.fromisoformat(row[0]) if row[0] else None
 
     def upcoming(self, day: date) -> Iterator[tuple[str, str]]:
         """(card id, due day) of the cards due after `day` and not suspended, soonest first, read

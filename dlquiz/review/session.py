@@ -20,8 +20,8 @@ from itertools import islice
 from typing import Callable, Mapping
 
 from dlquiz.config import Config
-from dlquiz.decks.collection import select_ids
-from dlquiz.model import Card, Collection
+from dlquiz.decks.collection import select_decks, select_ids
+from dlquiz.model import Card, Collection, Deck
 from dlquiz.review.schedule import CardState, Review
 from dlquiz.review.store import Store
 from dlquiz.review.today import sync_members
@@ -32,18 +32,19 @@ MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as 
 
 class Item:
     """One card in the queue, and why it is there: 'review', 'new', 'redrill' or 'cram'. The Card
-    itself is looked up when first needed (a large collection builds Card objects per deck, on
-    demand: a queue of 200 cards from 100 decks need not build 50,000 before the first shows)."""
+    itself is looked up when first needed, in its `deck` when the queue knows it (a large
+    collection builds Card objects per deck, on demand: a queue of 200 cards from 100 decks need
+    not build 50,000 before the first shows, nor map 200,000 ids to their decks)."""
 
-    __slots__ = ("card_id", "kind", "draw", "_cards", "_card")
+    __slots__ = ("card_id", "kind", "draw", "deck", "_cards", "_card")
 
-    def __init__(self, card_id: str, kind: str, cards: Mapping[str, Card], draw: int = 0) -> None:
-        self.card_id, self.kind, self.draw, self._cards, self._card = card_id, kind, draw, cards, None
+    def __init__(self, card_id: str, kind: str, cards: Mapping[str, Card], draw: int = 0, deck: Deck | None = None) -> None:
+        self.card_id, self.kind, self.draw, self.deck, self._cards, self._card = card_id, kind, draw, deck, cards, None
 
     @property
     def card(self) -> Card:
         if self._card is None:
-            self._card = self._cards[self.card_id]
+            self._card = self.deck.card(self.card_id) if self.deck is not None else self._cards[self.card_id]
         return self._card
 
     def __repr__(self) -> str:
@@ -78,29 +79,79 @@ class Session:
         self.config = config
         self.cram = cram
         self.patterns, self.tags = patterns or [], tags or []
-        self.chosen = select_ids(collection, patterns, tags)
-        self.queue: deque[Item] = deque(self._build(self.chosen, limit, more_new or 0, more_reviews or 0))
+        self.decks = select_decks(collection, patterns)
+        self._chosen = select_ids(collection, patterns, tags) if tags else None
+        self._members = False  # whether the store's members table holds this collection
+        self.queue: deque[Item] = deque(self._build(limit, more_new or 0, more_reviews or 0))
         self.initial = Counter(item.kind for item in self.queue)
         self.history: list[_Action] = []
         self.grades: Counter[int] = Counter()
         self.reviewed: set[str] = set()
 
+    @property
+    def chosen(self) -> list[str]:
+        """The ids of the cards this session chose from (the decks, then the tags), in order."""
+        if self._chosen is None:
+            self._chosen = [card_id for deck in self.decks for card_id in deck.ids]
+        return self._chosen
+
     # -- building the queue
-    def _build(self, ids: list[str], limit, more_new: int, more_reviews: int) -> list[Item]:
+    def _build(self, limit, more_new: int, more_reviews: int) -> list[Item]:
         cards = self.collection.cards
         if self.cram:  # whatever the due dates, but not suspended cards (as in Anki's filtered decks)
             suspended = self.store.suspended_ids()
-            ids = [card_id for card_id in ids if card_id not in suspended] if suspended else ids
+            ids = [card_id for card_id in self.chosen if card_id not in suspended] if suspended else self.chosen
             ids = ids[:limit] if limit is not None else ids
             return [Item(card_id, "cram", cards) for card_id in ids]
-        chosen = set(ids) if len(ids) < len(cards) else cards  # (membership, without copying)
         new_done, reviews_done = self.store.counts_on(self.day)
         new_left = max(0, self.config.new_per_day - new_done) + more_new
         reviews_left = max(0, self.config.reviews_per_day - reviews_done) + more_reviews
         if limit is not None:
             reviews_left = min(reviews_left, limit)
+        self._members = sync_members(self.collection, self.store)
+        if self._members and not self.tags:
+            items = self._from_members(limit, new_left, reviews_left)
+        else:
+            items = self._from_ids(limit, new_left, reviews_left)
+        return items[:limit] if limit is not None else items
+
+    def _from_members(self, limit, new_left: int, reviews_left: int) -> list[Item]:
+        """The queue from the store's members table: per deck, and per card read for the queue
+        only (no map of every id to its deck)."""
+        cards, rank = self.collection.cards, {deck.id: at for at, deck in enumerate(self.decks)}
+        by_id = {deck.id: deck for deck in self.decks}
         # Due cards come out of the store most overdue first; read them only up to the limit (and
         # the rest of the last day read: deck order decides between cards due the same day).
+        due: list[tuple[str, int, int, str, str]] = []
+        for card_id, due_day, deck, pos in self.store.due_members(self.day):
+            if len(due) >= reviews_left and (not due or due_day != due[-1][0]):
+                break
+            if deck in rank:
+                due.append((due_day, rank[deck], pos, card_id, deck))
+        due.sort()
+        items = [Item(card_id, "review", cards, deck=by_id[deck]) for *_, card_id, deck in due[:reviews_left]]
+        failed = self.store.failed_on(self.day)  # quit before 4
+        places = self.store.places(failed)
+        failed = [(card_id, places[card_id][0]) for card_id in failed if places.get(card_id, ("",))[0] in rank]
+        items += [Item(card_id, "redrill", cards, deck=by_id[deck])
+                  for card_id, deck in failed[:None if limit is None else limit - len(items)]]
+        if limit is not None:
+            new_left = min(new_left, limit - len(items))
+        with_new = self.store.decks_with_new() if new_left > 0 else set()
+        for deck in self.decks:  # new cards: the store's index of new members, deck by deck
+            if new_left <= 0:
+                break
+            if deck.id not in with_new:
+                continue
+            fresh = self.store.new_in_deck(deck.id, self.day, new_left)
+            items += [Item(card_id, "new", cards, deck=deck) for card_id in fresh]
+            new_left -= len(fresh)
+        return items
+
+    def _from_ids(self, limit, new_left: int, reviews_left: int) -> list[Item]:
+        """The queue from the chosen ids (tags chosen, or a store that cannot hold the members)."""
+        cards, ids = self.collection.cards, self.chosen
+        chosen = set(ids) if len(ids) < len(cards) else cards  # (membership, without copying)
         due: list[tuple[str, int, str]] = []
         for card_id, due_day in self.store.due_on(self.day):
             if len(due) >= reviews_left and (not due or due_day != due[-1][0]):
@@ -115,20 +166,9 @@ class Session:
             new_left = min(new_left, limit - len(items))
         if new_left <= 0:
             return items
-        if sync_members(self.collection, self.store):  # new cards: the store's index of new members, deck by deck
-            decks = self.collection.decks if chosen is cards else list({cards.deck_of(i): None for i in ids})
-            new = []
-            for deck in decks:
-                fresh = self.store.new_members(self.day, [deck.id])
-                new += sorted((card_id for card_id in fresh if card_id in chosen), key=cards.position)
-                if len(new) >= new_left:
-                    break
-            del new[new_left:]
-        else:
-            skip = self.store.scheduled_ids() | self.store.buried_on(self.day) | self.store.suspended_ids()
-            new = list(islice((card_id for card_id in ids if card_id not in skip), new_left))
-        items += [Item(card_id, "new", cards) for card_id in new]
-        return items[:limit] if limit is not None else items
+        skip = self.store.scheduled_ids() | self.store.buried_on(self.day) | self.store.suspended_ids()
+        new = list(islice((card_id for card_id in ids if card_id not in skip), new_left))
+        return items + [Item(card_id, "new", cards) for card_id in new]
 
     # -- the loop
     @property
@@ -176,7 +216,8 @@ class Session:
             raise
         requeued = None
         if quality < 4:  # SM-2 step 7: again at the end of the session, until it scores 4 or more
-            requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards)  # fresh numbers
+            requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards,
+                            deck=item.deck)  # (fresh numbers)
             self.queue.append(requeued)
         self.history.append(_Action("grade", item, review=review, requeued=requeued, answer_ms=answer_ms))
         self.grades[quality] += 1
@@ -214,8 +255,10 @@ class Session:
     def replace_card(self, card: Card) -> None:
         """Show `card` (an edited version, same id) from now on, in this queue and its collection."""
         cards = self.collection.cards
-        if hasattr(cards, "deck_of"):
+        deck = next((item.deck for item in self.queue if item.card_id == card.id and item.deck is not None), None)
+        if deck is None and hasattr(cards, "deck_of"):
             deck = cards.deck_of(card.id)
+        if deck is not None:
             deck.cards[deck.ids.index(card.id)] = card
         else:
             cards[card.id] = card
@@ -253,7 +296,10 @@ class Session:
     # -- the end
     def summary(self) -> dict:
         """What the session did and what comes next."""
-        next_due = self.store.next_due(self.day, self.collection.cards)
+        if self._members:
+            next_due = self.store.next_member_due(self.day)
+        else:
+            next_due = self.store.next_due(self.day, self.collection.cards)
         return {
             "cards": len(self.reviewed),
             "answers": self.done,

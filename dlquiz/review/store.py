@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from dlquiz.errors import StoreError
-from dlquiz.review import health
+from dlquiz.review import health, wal
 from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
 from dlquiz.review.schedule import NEW, CardState, Review, iso_day, parse_day
@@ -48,6 +48,8 @@ class Store(QueueReads):
     def __init__(self, path: Path, create: bool = True, write: bool | None = None, scheduler: Scheduler | None = None):
         self.path = Path(path)
         self.timeout = health.lock_timeout()
+        self._wal = wal.Checkpointer(self.path)
+        self._wrote = False
         write = create if write is None else write
         if not self.path.exists() and not create:
             raise StoreError(f"{self.path}: no review store yet")
@@ -111,6 +113,8 @@ class Store(QueueReads):
             if not read_only and self.db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a commit survives a killed process
+            if not read_only:
+                wal.configure(self.db)  # checkpoints outside the grades' commits (review/wal.py)
             if version < SCHEMA_VERSION:
                 with self.transaction("the new store" if version == 0 else "its upgrade"):
                     version = self.db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
@@ -130,6 +134,10 @@ class Store(QueueReads):
             raise StoreError(f"{self.path}: {space}: no grade can be saved; free some space and try again")
 
     def close(self) -> None:
+        """Close the store, its WAL checkpointed first if this connection wrote (review/wal.py)."""
+        self._wal.close()
+        if self._wrote:
+            wal.checkpoint(self.db)
         self.db.close()
 
     def __enter__(self) -> "Store":
@@ -354,6 +362,8 @@ class _Transaction:
         if exc_type is None:
             try:
                 self.db.execute("COMMIT")
+                self.store._wrote = True
+                self.store._wal.committed()  # (a checkpoint, if due, from another thread)
                 return False
             except sqlite3.Error as error:
                 exc = error

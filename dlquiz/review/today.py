@@ -37,7 +37,8 @@ def sync_members(collection: Collection, store: Store) -> bool:
     when the store cannot hold it (read-only): callers then count the slow way."""
     if not hasattr(collection.cards, "position"):
         return False
-    return store.sync_members(collection.membership(), lambda: ((deck.id, deck.ids) for deck in collection.decks))
+    return store.sync_members(collection.membership(),
+                              lambda: ((deck.id, deck.digest, lambda deck=deck: deck.ids) for deck in collection.decks))
 
 
 _COUNTS = ("cards", "new", "due", "suspended", "leech", "next_due")
@@ -48,7 +49,7 @@ def deck_counts(collection: Collection, store: Store | None, day: date, config: 
     and the store, in SQLite when it can: no Card or CardState objects). A suspended card counts
     as suspended only: not new, not due, no next due day."""
     if store is None:
-        return {deck.id: dict(zip(_COUNTS, (len(deck.ids), len(deck.ids), 0, 0, 0, None))) for deck in collection.decks}
+        return {deck.id: dict(zip(_COUNTS, (deck.count, deck.count, 0, 0, 0, None))) for deck in collection.decks}
     if sync_members(collection, store):
         counts = store.member_counts(day, config.leech_lapses)
         return {deck.id: dict(zip(_COUNTS, counts.get(deck.id, (0, 0, 0, 0, 0, None)))) for deck in collection.decks}

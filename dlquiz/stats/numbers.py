@@ -356,7 +356,7 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
     """Every figure of `dlquiz stats` for the decks matching `patterns` (all when None or empty)."""
     from dlquiz.decks.collection import select_decks
 
-    chosen = [deck for deck in select_decks(collection, patterns) if deck.ids]  # (ids only: no Card built)
+    chosen = [deck for deck in select_decks(collection, patterns) if deck.count]  # (no id split, no Card built)
     groups, deck_group = _course_weeks(chosen)
     db = store.db if store is not None else _empty_db()
     figures = Figures(db, day, config, scoped=bool(patterns))
@@ -366,7 +366,7 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
         days = figures.days()
         streak = figures.streak({d.day for d in days})
         per_group = figures.retention("s.grp", "JOIN" if figures.scoped else "LEFT JOIN")
-        states = figures.states(sum(len(deck.ids) for deck in chosen))
+        states = figures.states(sum(deck.count for deck in chosen))
         due_today, overdue, forecast = figures.forecast()
         ease, intervals = figures.distributions()
         fsrs = memory(db, day, config, INTERVAL_BUCKETS) if config.scheduler == "fsrs" and store is not None else None

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from dlquiz.decks import packed as packed_module
 from dlquiz.decks.cache import cache_path
 from dlquiz.decks.collection import load_collection
 from dlquiz.decks.format import load_text
@@ -154,7 +155,23 @@ def test_cards_are_built_only_for_decks_that_are_used(write_deck, isolated):
     assert list(collection.cards) == ["t-one", "t-two"] and len(collection.cards) == 2
     assert not any(deck.unpacked for deck in collection.decks)
     assert collection.cards["t-two"].id == "t-two"
-    assert [deck.unpacked for deck in collection.decks] == [False, True]
+    assert [deck.unpacked for deck in collection.decks] == [False, False]  # (that card alone: see below)
+    assert [len(deck.cards) for deck in collection.decks] == [1, 1]
+    assert [deck.unpacked for deck in collection.decks] == [True, True]
+
+
+def test_a_card_looked_up_is_built_alone(write_deck, isolated, monkeypatch):
+    many = "".join(f"  - id: t-{i}\n    question: Q{i}?\n    answer: A{i}.\n" for i in range(50))
+    write_deck("a.yaml", f"course: 1\nweek: 1\ntitle: Many\ncards:\n{many}")
+    load_collection()
+    collection = load_collection()
+    built = []
+    real = packed_module.Card
+    monkeypatch.setattr(packed_module, "Card", lambda *row: built.append(row[0]) or real(*row))
+    assert (collection.card("t-33").question, collection.card("t-7").answer, collection.card("t-33").line) == ("Q33?", "A7.", 104)
+    assert built == ["t-33", "t-7"] and not collection.decks[0].unpacked
+    assert collection.card("t-33").path == collection.decks[0].path
+    assert [card.id for card in collection.decks[0].cards] == [f"t-{i}" for i in range(50)]
 
 
 def test_a_cache_rewritten_meanwhile_does_not_mix_up_cards(write_deck, isolated):

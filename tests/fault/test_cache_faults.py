@@ -15,7 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 
 from dlquiz.decks import cache as cache_module
-from dlquiz.decks.cache import HEADER, MAGIC, cache_path, header
+from dlquiz.decks import packed as packed_module
+from dlquiz.decks.cache import (CARDS_AT, CARDS_LEN, CARDS_SUM, COUNT, FIELDS, HEADER, IDS_AT, IDS_LEN, IDS_SUM, MAGIC,
+                                REAL, cache_path, header)
 from dlquiz.decks.collection import load_collection
 from dlquiz.paths import bundled_cards_dir
 from tests.fault.mutations import SIZES, apply, edits, random_edits
@@ -33,12 +35,17 @@ def _seen(collection) -> list[tuple]:
 
 
 def _pieces(raw: bytes) -> set[bytes]:
-    """The exact byte strings dlquiz wrote to be unmarshalled: the index and each deck's cards."""
+    """The exact byte strings dlquiz wrote to be unmarshalled: the index and each card of each deck."""
     (size,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
     index = raw[HEADER:HEADER + size]
     entries = marshal.loads(index)["entries"]
     base = HEADER + size
-    return {index} | {raw[base + e[7]: base + e[7] + e[8]] for e in entries.values()}
+    pieces = {index}
+    for e in entries.values():
+        packed = raw[base + e[CARDS_AT]: base + e[CARDS_AT] + e[CARDS_LEN]]
+        offsets = struct.unpack_from(f"<{e[COUNT] + 1}I", packed)
+        pieces |= {packed[a:b] for a, b in zip(offsets, offsets[1:])}
+    return pieces
 
 
 class Cached:
@@ -67,7 +74,8 @@ def cached(isolated, monkeypatch):
         assert bytes(data) in made.pieces, "marshal read bytes dlquiz did not write"
         return real(data, *args)
 
-    monkeypatch.setattr(cache_module, "marshal", SimpleNamespace(loads=verified_loads, dumps=marshal.dumps))
+    for module in (cache_module, packed_module):
+        monkeypatch.setattr(module, "marshal", SimpleNamespace(loads=verified_loads, dumps=marshal.dumps))
     return made
 
 
@@ -93,12 +101,13 @@ def test_an_absurd_index_size_is_compared_with_the_file_first(cached, size):
     assert cached.load_damaged(bytes(raw)) == cached.truth
 
 
-def _forged(raw: bytes, change) -> bytes:
-    """The cache with its index changed by `change(entries)` and a checksum that matches: damage
-    the index checksum cannot see, left to the per-deck checks."""
+def _forged(raw: bytes, change, part: str = "entries") -> bytes:
+    """The cache with its index changed by `change(data[part])` and a checksum that matches:
+    damage the index checksum cannot see, left to the per-deck checks."""
     (size,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
     data = marshal.loads(raw[HEADER:HEADER + size])
-    change(data["entries"])
+    changed = change(data[part])  # (entries are changed in place)
+    data[part] = data[part] if changed is None else changed
     index = marshal.dumps(data)
     return header(index) + index + raw[HEADER + size:]
 
@@ -110,20 +119,32 @@ def _set(position: int, value):
     return change
 
 
-def _swap_places(entries):
-    keys = sorted(entries)
-    first, last = entries[keys[0]], entries[keys[-1]]
-    entries[keys[0]] = first[:7] + last[7:9] + first[9:]
-    entries[keys[-1]] = last[:7] + first[7:9] + last[9:]
+def _swap_places(at: int):
+    """Swap where two decks' pieces (ids or cards) lie, their checksums left in place."""
+    def change(entries):
+        keys = sorted(entries)
+        first, last = entries[keys[0]], entries[keys[-1]]
+        entries[keys[0]] = first[:at] + last[at:at + 2] + first[at + 2:]
+        entries[keys[-1]] = last[:at] + first[at:at + 2] + last[at + 2:]
+    return change
 
 
 @pytest.mark.parametrize("change", [
-    _set(7, 2**63), _set(8, 2**63), _set(7, -1), _set(8, 10**9), _set(8, 0), _set(9, b"\0" * 16), _set(9, b""),
-    _set(6, ("c1w1-not-a-card",)), _set(6, 5), _set(5, ()), _swap_places, lambda entries: entries.update(x=(1, 2)),
+    _set(CARDS_AT, 2**63), _set(CARDS_LEN, 2**63), _set(CARDS_AT, -1), _set(CARDS_LEN, 10**9), _set(CARDS_LEN, 0),
+    _set(CARDS_SUM, b"\0" * 16), _set(CARDS_SUM, b""), _set(IDS_AT, 2**63), _set(IDS_LEN, 0), _set(IDS_SUM, b"\0" * 16),
+    _set(COUNT, 0), _set(COUNT, 10**6), _set(COUNT, -1), _set(COUNT, "5"), _set(REAL, 5), _set(FIELDS, ()),
+    _swap_places(CARDS_AT), _swap_places(IDS_AT), lambda entries: entries.update(x=(1, 2)),
 ], ids=["offset-2^63", "length-2^63", "offset-negative", "length-huge", "length-zero", "checksum-zero",
-        "checksum-empty", "other-ids", "ids-not-a-tuple", "no-deck-fields", "chunks-swapped", "junk-entry"])
+        "checksum-empty", "ids-offset-2^63", "ids-length-zero", "ids-checksum-zero", "no-cards", "a-million-cards",
+        "count-negative", "count-not-a-number", "path-not-a-string", "no-deck-fields", "cards-swapped", "ids-swapped",
+        "junk-entry"])
 def test_forged_entries_never_give_a_wrong_card(cached, change):
     assert cached.load_damaged(_forged(cached.pristine, change)) == cached.truth
+
+
+@pytest.mark.parametrize("clean", [(5, None), ("/not/an/entry",), (), "not a tuple"], ids=["junk", "unknown", "none", "str"])
+def test_a_forged_list_of_unique_entries_never_gives_a_wrong_card(cached, clean):
+    assert cached.load_damaged(_forged(cached.pristine, lambda _: clean, part="clean")) == cached.truth
 
 
 def test_every_command_shows_the_cards_of_the_yaml_from_a_damaged_cache(cached, cli):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dlquiz.config import Config
+from dlquiz.decks import packed as packed_module
 from dlquiz.decks.collection import load_collection
 from dlquiz.errors import StoreError
 from dlquiz.review.session import Session
@@ -156,14 +157,16 @@ def test_membership_follows_the_decks(write_deck, store):
     assert counts["c1w2"]["next_due"] == (DAY + timedelta(days=1)).isoformat()
 
 
-def test_counting_and_queueing_build_no_cards_but_those_shown(collection, store):
+def test_counting_and_queueing_build_no_cards_but_those_shown(collection, store, monkeypatch):
     fresh = load_collection()  # served from the cache: packed
-    assert not any(d.unpacked for d in fresh.decks)
+    built = []
+    real = packed_module.Card
+    monkeypatch.setattr(packed_module, "Card", lambda *row: built.append(row[0]) or real(*row))
     deck_counts(fresh, store, DAY, Config())
     session = Session(fresh, store, day=DAY, now=clock(), config=Config(new_per_day=3))
-    assert not any(d.unpacked for d in fresh.decks)
+    assert built == []
     assert session.current.card.id == "c1w1-0"
-    assert [d.unpacked for d in fresh.decks] == [True, False, False, False]
+    assert built == ["c1w1-0"] and not any(d.unpacked for d in fresh.decks)
 
 
 # -- the quick launch path ------------------------------------------------------------------------

@@ -21,36 +21,104 @@ NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 DAY = date(2026, 11, 26)
 
 SCHEMA = [
+    ("index", "cards_buried", "CREATE INDEX cards_buried ON cards(buried_until) WHERE buried_until IS NOT NULL"),
     ("index", "cards_by_due", "CREATE INDEX cards_by_due ON cards(due)"),
     ("index", "cards_suspended", "CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended"),
-    ("index", "members_by_card", "CREATE INDEX members_by_card ON members(card_id)"),
-    ("index", "members_new", "CREATE INDEX members_new ON members(deck, card_id) WHERE new"),
+    ("index", "members_by_card", "CREATE INDEX members_by_card ON members(card_id, pos)"),
+    ("index", "members_new", "CREATE INDEX members_new ON members(deck, pos) WHERE new"),
     ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
     ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
     ("index", "reviews_undone", "CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL"),
     ("index", "suspensions_by_card", "CREATE INDEX suspensions_by_card ON suspensions(card_id, id)"),
-    ("table", "anki_notes", "CREATE TABLE anki_notes ( guid TEXT PRIMARY KEY, card_id TEXT NOT NULL, content TEXT NOT NULL, "
-     "changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
+    ("table", "anki_notes", "CREATE TABLE anki_notes ( guid TEXT PRIMARY KEY, card_id TEXT NOT NULL, content TEXT "
+     "NOT NULL, changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
     ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
-     "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT , "
-     "last_day TEXT, stability REAL, difficulty REAL, suspended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"),
-    ("table", "members", "CREATE TABLE members ( deck TEXT NOT NULL, card_id TEXT NOT NULL, "
-     "new INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (deck, card_id) ) WITHOUT ROWID"),
+     "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT , last_day "
+     "TEXT, stability REAL, difficulty REAL, suspended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"),
+    ("table", "deck_due", "CREATE TABLE deck_due (deck TEXT NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL, "
+     "PRIMARY KEY (deck, due)) WITHOUT ROWID"),
+    ("table", "deck_lapses", "CREATE TABLE deck_lapses (deck TEXT NOT NULL, lapses INTEGER NOT NULL, n INTEGER NOT "
+     "NULL, PRIMARY KEY (deck, lapses)) WITHOUT ROWID"),
+    ("table", "deck_totals", "CREATE TABLE deck_totals ( deck TEXT PRIMARY KEY, cards INTEGER NOT NULL, scheduled "
+     "INTEGER NOT NULL, suspended INTEGER NOT NULL ) WITHOUT ROWID"),
+    ("table", "member_decks", "CREATE TABLE member_decks (deck TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT "
+     "ROWID"),
+    ("table", "members", "CREATE TABLE members ( deck TEXT NOT NULL, card_id TEXT NOT NULL, new INTEGER NOT NULL "
+     "DEFAULT 1, pos INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (deck, card_id) ) WITHOUT ROWID"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
-    ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT NOT NULL, "
-     "day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT 0, "
-     "kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES reviews(id), "
-     "reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, due_before TEXT, "
-     "lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
+    ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT "
+     "NOT NULL, day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT "
+     "0, kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES "
+     "reviews(id), reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, "
+     "due_before TEXT, lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
      "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL )"),
-    ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT NULL, "
-     "day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) )"),
+    ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT "
+     "NOT NULL, day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) )"),
+    ("trigger", "deck_counts_after_deck_delete", "CREATE TRIGGER deck_counts_after_deck_delete AFTER DELETE ON "
+     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = OLD.deck; DELETE FROM deck_due WHERE deck = "
+     "OLD.deck; DELETE FROM deck_lapses WHERE deck = OLD.deck; END"),
+    ("trigger", "deck_counts_after_deck_insert", "CREATE TRIGGER deck_counts_after_deck_insert AFTER INSERT ON "
+     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = NEW.deck; DELETE FROM deck_due WHERE deck = "
+     "NEW.deck; DELETE FROM deck_lapses WHERE deck = NEW.deck; INSERT INTO deck_totals (deck, cards, scheduled, "
+     "suspended) SELECT NEW.deck, count(*), count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), "
+     "count(CASE WHEN c.suspended THEN 1 END) FROM members m LEFT JOIN cards c ON c.card_id = m.card_id WHERE "
+     "m.deck = NEW.deck HAVING count(*); INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) FROM "
+     "members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.due IS NOT NULL AND NOT "
+     "c.suspended GROUP BY c.due; INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) "
+     "FROM members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.lapses > 0 GROUP BY "
+     "c.lapses; END"),
+    ("trigger", "deck_counts_after_deck_update", "CREATE TRIGGER deck_counts_after_deck_update AFTER UPDATE ON "
+     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = NEW.deck; DELETE FROM deck_due WHERE deck = "
+     "NEW.deck; DELETE FROM deck_lapses WHERE deck = NEW.deck; INSERT INTO deck_totals (deck, cards, scheduled, "
+     "suspended) SELECT NEW.deck, count(*), count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), "
+     "count(CASE WHEN c.suspended THEN 1 END) FROM members m LEFT JOIN cards c ON c.card_id = m.card_id WHERE "
+     "m.deck = NEW.deck HAVING count(*); INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) FROM "
+     "members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.due IS NOT NULL AND NOT "
+     "c.suspended GROUP BY c.due; INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) "
+     "FROM members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.lapses > 0 GROUP BY "
+     "c.lapses; END"),
+    ("trigger", "deck_counts_after_delete", "CREATE TRIGGER deck_counts_after_delete AFTER DELETE ON cards BEGIN "
+     "UPDATE deck_totals SET suspended = suspended - 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = "
+     "OLD.card_id AND OLD.suspended); UPDATE deck_totals SET scheduled = scheduled - 1 WHERE deck IN (SELECT deck "
+     "FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_due SET "
+     "n = n - 1 WHERE (deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS "
+     "NOT NULL AND NOT OLD.suspended); DELETE FROM deck_due WHERE n = 0 AND (deck, due) IN (SELECT deck, OLD.due "
+     "FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_lapses "
+     "SET n = n - 1 WHERE (deck, lapses) IN (SELECT deck, OLD.lapses FROM members WHERE card_id = OLD.card_id AND "
+     "OLD.lapses > 0); DELETE FROM deck_lapses WHERE n = 0 AND (deck, lapses) IN (SELECT deck, OLD.lapses FROM "
+     "members WHERE card_id = OLD.card_id AND OLD.lapses > 0); END"),
+    ("trigger", "deck_counts_after_insert", "CREATE TRIGGER deck_counts_after_insert AFTER INSERT ON cards BEGIN "
+     "UPDATE deck_totals SET suspended = suspended + 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = "
+     "NEW.card_id AND NEW.suspended); UPDATE deck_totals SET scheduled = scheduled + 1 WHERE deck IN (SELECT deck "
+     "FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended); INSERT INTO "
+     "deck_due (deck, due, n) SELECT deck, NEW.due, 1 FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT "
+     "NULL AND NOT NEW.suspended ON CONFLICT (deck, due) DO UPDATE SET n = n + 1; INSERT INTO deck_lapses (deck, "
+     "lapses, n) SELECT deck, NEW.lapses, 1 FROM members WHERE card_id = NEW.card_id AND NEW.lapses > 0 ON "
+     "CONFLICT (deck, lapses) DO UPDATE SET n = n + 1; END"),
+    ("trigger", "deck_counts_after_update", "CREATE TRIGGER deck_counts_after_update AFTER UPDATE OF due, "
+     "suspended, lapses ON cards WHEN OLD.due IS NOT NEW.due OR OLD.suspended IS NOT NEW.suspended OR OLD.lapses "
+     "IS NOT NEW.lapses BEGIN UPDATE deck_totals SET suspended = suspended - 1 WHERE deck IN (SELECT deck FROM "
+     "members WHERE card_id = OLD.card_id AND OLD.suspended); UPDATE deck_totals SET scheduled = scheduled - 1 "
+     "WHERE deck IN (SELECT deck FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT "
+     "OLD.suspended); UPDATE deck_due SET n = n - 1 WHERE (deck, due) IN (SELECT deck, OLD.due FROM members WHERE "
+     "card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); DELETE FROM deck_due WHERE n = 0 AND "
+     "(deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND "
+     "NOT OLD.suspended); UPDATE deck_lapses SET n = n - 1 WHERE (deck, lapses) IN (SELECT deck, OLD.lapses FROM "
+     "members WHERE card_id = OLD.card_id AND OLD.lapses > 0); DELETE FROM deck_lapses WHERE n = 0 AND (deck, "
+     "lapses) IN (SELECT deck, OLD.lapses FROM members WHERE card_id = OLD.card_id AND OLD.lapses > 0); UPDATE "
+     "deck_totals SET suspended = suspended + 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = "
+     "NEW.card_id AND NEW.suspended); UPDATE deck_totals SET scheduled = scheduled + 1 WHERE deck IN (SELECT deck "
+     "FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended); INSERT INTO "
+     "deck_due (deck, due, n) SELECT deck, NEW.due, 1 FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT "
+     "NULL AND NOT NEW.suspended ON CONFLICT (deck, due) DO UPDATE SET n = n + 1; INSERT INTO deck_lapses (deck, "
+     "lapses, n) SELECT deck, NEW.lapses, 1 FROM members WHERE card_id = NEW.card_id AND NEW.lapses > 0 ON "
+     "CONFLICT (deck, lapses) DO UPDATE SET n = n + 1; END"),
     ("trigger", "members_new_after_delete", "CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
      "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END"),
     ("trigger", "members_new_after_insert", "CREATE TRIGGER members_new_after_insert AFTER INSERT ON cards BEGIN "
      "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
-    ("trigger", "members_new_after_update", "CREATE TRIGGER members_new_after_update AFTER UPDATE OF due ON cards BEGIN "
-     "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
+    ("trigger", "members_new_after_update", "CREATE TRIGGER members_new_after_update AFTER UPDATE OF due ON cards "
+     "BEGIN UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
 ]
 
 
@@ -273,17 +341,30 @@ def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
         assert sorted(s.states()) == [f"c{i}" for i in range(6)]
 
 
+def schema(path, version: int):
+    """A store file as dlquiz wrote it at schema `version` (its migrations, run by hand)."""
+    from dlquiz.review.migrations import MIGRATIONS
+
+    db = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:version]:
+        migration(db)
+    db.execute(f"PRAGMA user_version = {version}")
+    return db
+
+
 def test_a_store_of_schema_5_migrates_keeping_its_cards(tmp_path):
     from dlquiz.review.migrations import MIGRATIONS
 
     path = tmp_path / "dlquiz.db"
-    with Store(path) as s:  # a full store, then taken back to what dlquiz wrote before suspensions
-        s.record("a", 5, "review", DAY, NOW)
-    db = sqlite3.connect(path)
-    db.executescript("DROP TABLE suspensions; DROP INDEX cards_suspended; ALTER TABLE cards DROP COLUMN suspended; "
-                     "PRAGMA user_version = 5;")
+    db = schema(path, 5)  # the grade of `a` as dlquiz wrote it before suspensions
+    tomorrow = (DAY + timedelta(days=1)).isoformat()
+    db.execute("INSERT INTO reviews (card_id, reviewed_at, day, grade, answer_ms, kind, reps_before, ef_before, "
+               "interval_before, due_before, lapses_before, reps_after, ef_after, interval_after, due_after, lapses_after) "
+               "VALUES ('a', ?, ?, 5, 0, 'review', 0, 250, 0, NULL, 0, 1, 260, 1, ?, 0)", (NOW.isoformat(), DAY.isoformat(), tomorrow))
+    db.execute("INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, last_day) "
+               "VALUES ('a', 1, 260, 1, ?, 0, ?, ?)", (tomorrow, NOW.isoformat(), DAY.isoformat()))
     db.close()
     with Store(path) as s:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 6
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert s.state("a").due == DAY + timedelta(days=1) and not s.state("a").suspended
         assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended
