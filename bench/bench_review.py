@@ -34,13 +34,9 @@ from synth import anki_collection, write_collection  # noqa: E402
 
 def review_loop(cards: int, reviews: int, root: Path, scheduler=None, preview: bool = False) -> list[float]:
     """Seconds from each grade to the next card drawn (and, with `preview`, its grade bar's
-    intervals computed), under `scheduler` (default SM-2)."""
-    from rich.console import Console
-
+    intervals computed), under `scheduler` (default SM-2), on a new store."""
     from dlquiz.decks.collection import load_collection
     from dlquiz.decks.files import discover
-    from dlquiz.review.keys import Keys
-    from dlquiz.review.screen import Reviewer
     from dlquiz.review.session import Session
     from dlquiz.review.store import Store
 
@@ -49,12 +45,26 @@ def review_loop(cards: int, reviews: int, root: Path, scheduler=None, preview: b
     now = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
     store = Store(root / "dlquiz.db", scheduler=scheduler)
     session = Session(collection, store, day=now.date(), now=lambda: now, more_new=reviews)
+    times = answer_times(session, reviews, preview)
+    store.close()
+    return times
+
+
+def answer_times(session, reviews: int, preview: bool = False) -> list[float]:
+    """Seconds from each grade of `session` to the next card drawn as the review screen draws it
+    (header, question in its panel, the key hint) with Rich, to an in-memory terminal."""
+    from rich.console import Console
+
+    from dlquiz.review.keys import Keys
+    from dlquiz.review.screen import Reviewer
+
     reviewer = Reviewer(session, Console(file=io.StringIO(), width=100, force_terminal=True), Keys(io.StringIO()))
     rng = random.Random(3)
     times = []
     item = session.current
     reviewer.header(item)
     reviewer.question(item)
+    reviewer._warm_up()  # (as the review screen does while the learner reads the first card)
     for _ in range(reviews):
         started = time.perf_counter()
         session.grade(rng.choice((3, 4, 4, 5, 5, 5)), 1500)
@@ -66,7 +76,6 @@ def review_loop(cards: int, reviews: int, root: Path, scheduler=None, preview: b
             session.preview(item)
         times.append(time.perf_counter() - started)
         reviewer.console.file = io.StringIO()  # keep memory flat
-    store.close()
     return times
 
 
@@ -101,15 +110,14 @@ def process_time(argv: list[str], env: dict, repeat: int, until: bytes | None = 
     return statistics.median(_one_run(argv, env, until) for _ in range(repeat))
 
 
-def process_times(runs: list[tuple[list[str], bytes | None]], env: dict, repeat: int) -> list[float]:
-    """The median wall time of each of several commands, measured in turns (one run of each, then
-    the next round), so that a machine busy for a moment slows them all alike: their ratios are
-    what is compared."""
-    env = _bytecode_env(env)
+def process_times(runs: list[tuple], env: dict | None, repeat: int) -> list[float]:
+    """The median wall time of each of several commands, (argv, until) or (argv, until, its own
+    environment), measured in turns (one run of each, then the next round), so that a machine busy
+    for a moment slows them all alike: their ratios are what is compared."""
     times: list[list[float]] = [[] for _ in runs]
     for round_ in range(repeat + 1):
-        for (argv, until), found in zip(runs, times):
-            elapsed = _one_run(argv, env, until)
+        for (argv, until, *own), found in zip(runs, times):
+            elapsed = _one_run(argv, _bytecode_env(own[0] if own else env), until)
             if round_:  # the first round writes the bytecode caches
                 found.append(elapsed)
     return [statistics.median(found) for found in times]

@@ -1,29 +1,43 @@
-"""Benchmark: a 50,000-card collection (100 decks, 500,000 review-log rows) opens as fast as Anki's.
+"""Benchmark: a collection of 200,000 cards opens as fast as one of 50,000, and beside Anki's.
 
-The collection is made by bench/synth.py in a temporary directory (decks of realistic YAML, and a
-store whose log spans two years over 45,000 reviewed cards). Every figure is measured in this run:
+Synthetic collections from bench/synth.py (500 cards a deck, 10 review-log rows a card): 10,000,
+50,000 and 200,000 cards (`--quick`: 10,000 and 50,000, with fewer answers). Every figure is
+measured in this run; start-up figures are wall times of whole processes with Python's bytecode
+caches written, median of --repeat, the commands run in turns (one run of each, then the next
+round) so that a machine busy for a moment slows them all alike:
 
-- `dlquiz decks` and the time from start to the first card of `dlquiz review`, warm cache: wall
-  time of the whole process, median of --repeat (targets: <= 0.3 s each);
-- after editing one deck (a card's text changed, so the deck must be parsed again): `dlquiz decks`
-  against the bare C-loader parse of that deck, `yaml.load(text, CSafeLoader)` (target: <= that
-  parse + 0.3 s);
-- peak memory (max RSS) of a review session answering 30 cards (target: <= 150 MB);
-- if Anki's own library (`anki`) is installed, on a collection of the same 50,000 cards with the
-  same schedules (45,000 reviewed, due dates spread as in the store): building today's queue
-  (dlquiz's Session against the first `col.sched.getCard()`), and answering a card (dlquiz's
-  grade, committed, then the next card, against `col.sched.answerCard` then `getCard`), as
-  ratios (aim: within 3x of Anki's Rust backend). Anki gets no review log: its queue does not
-  read one.
+- per size, warm (deck cache written, the store's members synced): `dlquiz decks` and the time to
+  the first card of `dlquiz review`. Largest size: each <= 0.3 s and <= 2x `dlquiz --help`.
+- growth from the second largest to the largest size, of both: at most 1.5x from 50,000 to
+  200,000 cards, i.e. cost growing at most as N^0.3 (the exponent is printed).
+- after editing one deck (a card's text, so that deck is parsed again), 50,000 cards: `dlquiz
+  decks` against the bare C-loader parse of that deck + 0.3 s.
+- cold, the largest size: the first `dlquiz decks` (no deck cache, no members in the store yet)
+  against a bare `yaml.load(text, CSafeLoader)` of the same files in a fresh interpreter: <= 1.2x;
+  its peak memory (max RSS) <= 300 MB. And the peak memory of a warm review session: <= 100 MB.
+- grade -> next card on screen over 5,000 answers (1,000 with --quick) on the largest size, as the
+  review screen draws it: p99.9 <= 20 ms and max <= 50 ms.
+- if Anki's own library (`anki`) is installed, the same cards in the same number of decks, 90% of
+  them review cards due from 10 days ago to 60 days ahead, as in the store, with the same daily
+  limits; per size, as ratios (goal: below 1x): a whole process opening the collection and showing
+  its first card (Anki: `Collection(path)`, `sched.getCard()`, the question rendered), today's
+  queue in-process (dlquiz's Session to its first card, against the first `getCard()`), and
+  answering a card and reaching the next, mean of 500 (dlquiz's grade, committed, against
+  `answerCard` then `getCard`). Anki gets no review log: its queue does not read one.
 
-Run: python bench/bench_scale.py [--cards N] [--decks N] [--reviews N] [--repeat N] [--json]
+The full run takes about 12 minutes on 2 cores, most of it writing the 200,000-card collection
+and parsing it cold; --quick about 3.
+
+Run: python bench/bench_scale.py [--quick] [--repeat N] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,38 +47,57 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_review import process_time  # noqa: E402
+from bench_review import _one_run, answer_times, process_times  # noqa: E402
 from report import Row, add_json_flag, report  # noqa: E402
-from synth import REVIEW_NOW, anki_collection, write_collection, write_store  # noqa: E402
+from synth import REVIEW_NOW, SIZES, anki_collection, write  # noqa: E402
 
 DLQUIZ = [sys.executable, "-m", "dlquiz"]
-
-
-def wall(argv: list[str], env: dict, repeat: int) -> float:
-    return process_time(argv, env, repeat)
-
+GROWTH = 0.3  # the largest exponent k of a cost growing as N^k
 
 _MEASURE = """
-import os, subprocess, sys
+import os, subprocess, sys, time
+started = time.perf_counter()
 proc = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 proc.stdin.write(sys.stdin.buffer.read())
 proc.stdin.close()
 error = proc.stderr.read()
 _, status, usage = os.wait4(proc.pid, 0)
+took = time.perf_counter() - started
 if os.waitstatus_to_exitcode(status):
     sys.exit(error.decode()[-300:] or "failed")
-print(usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1))
+print(usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1), took)
 """
 
 
-def peak_memory_mb(argv: list[str], env: dict, feed: bytes) -> float:
-    """Max resident set size of the process, in MB. Measured by a small Python process that
-    starts it: a child's maximum also counts the memory of the process it was forked from (until
-    it runs the new program), so this benchmark, holding a parsed collection, must not fork it."""
+def measured(argv: list[str], env: dict, feed: bytes = b"") -> tuple[float, float]:
+    """(max resident set size in MB, wall time in s) of a process. Measured by a small Python
+    process that starts it: a child's maximum also counts the memory of the process it was forked
+    from (until it runs the new program), so this benchmark, holding a collection, must not fork it."""
     result = subprocess.run([sys.executable, "-c", _MEASURE, *argv], input=feed, env=env, capture_output=True, check=False)
     if result.returncode:
         raise RuntimeError(f"{argv} failed: {result.stderr.decode()[-300:]}")
-    return float(result.stdout) / 1024
+    peak, took = result.stdout.split()
+    return float(peak) / 1024, float(took)
+
+
+def peak_memory_mb(argv: list[str], env: dict, feed: bytes) -> float:
+    return measured(argv, env, feed)[0]
+
+
+_BARE = """
+import sys, time, yaml
+from pathlib import Path
+started = time.perf_counter()
+for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+    yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+print(time.perf_counter() - started)
+"""
+
+
+def bare_parse_process(folder: Path) -> float:
+    """Seconds a fresh interpreter takes to parse every deck of `folder` with the C loader."""
+    return float(subprocess.run([sys.executable, "-c", _BARE, str(folder)], capture_output=True, text=True,
+                                check=True).stdout)
 
 
 def edit_one_deck(path: Path, round_: int) -> str:
@@ -93,15 +126,42 @@ def after_edit(env: dict, deck: Path, repeat: int) -> tuple[float, float]:
     times, parse = [], []
     for k in range(repeat):
         text = edit_one_deck(deck, k)
-        times.append(wall(DLQUIZ + ["decks"], env, 1))
+        times.append(_one_run(DLQUIZ + ["decks"], env, None))
         parse.append(bare_parse(text, 3))
     return statistics.median(times), statistics.median(parse)
 
 
+class Sized:
+    """One synthetic collection: its folder, size and the environment that reviews it."""
+
+    def __init__(self, root: Path, size: str) -> None:
+        self.size, (self.cards, self.decks, self.reviews) = size, SIZES[size]
+        self.root = root / size
+        self.paths = write(self.root, self.cards, self.decks, self.reviews)
+        self.env = dict(os.environ, DLQUIZ_HOME=str(self.root / "home"), DLQUIZ_CARDS=str(self.root / "cards"),
+                        DLQUIZ_NOW=REVIEW_NOW, NO_COLOR="1", COLUMNS="100")
+        self.label = f"{self.cards // 1000}k cards"
+
+    def warm(self) -> tuple[float, float]:
+        """Run `dlquiz decks` for the first time (parses every deck, syncs the store's members):
+        (its peak memory in MB, its wall time); then once more past the cache's racy window."""
+        first = measured(DLQUIZ + ["decks"], self.env)
+        time.sleep(2.1)  # past the cache's "racy" window, as for files not edited a moment ago
+        _one_run(DLQUIZ + ["decks"], self.env, None)
+        return first
+
+    def anki(self, answers: int):
+        """Anki's collection of these cards (a temporary file), or None without `anki`."""
+        made = anki_collection(self.root / "anki.anki2", self.cards, 20, 200, decks=self.decks, reviewed=0.9)
+        if made is None:
+            return None
+        made[0].close()
+        return self.root / "anki.anki2"
+
+
 def dlquiz_queue_and_answers(env: dict, answers: int) -> tuple[float, float]:
-    """(time to build today's queue, mean time to grade a card and reach the next), in-process,
-    on the warm collection of `env` (a copy of the store: the answers are real commits)."""
-    from dlquiz import paths
+    """(time to build today's queue to its first card, mean time to grade a card and reach the
+    next), in-process, on the warm collection of `env` (the answers are real commits)."""
     from dlquiz.config import Config
     from dlquiz.decks.collection import load_collection
     from dlquiz.review.session import Session
@@ -110,9 +170,9 @@ def dlquiz_queue_and_answers(env: dict, answers: int) -> tuple[float, float]:
     os.environ.update(DLQUIZ_HOME=env["DLQUIZ_HOME"], DLQUIZ_CARDS=env["DLQUIZ_CARDS"])
     collection = load_collection()
     now = datetime.fromisoformat(REVIEW_NOW)
-    store = Store(paths.home() / "dlquiz.db")
+    store = Store(Path(env["DLQUIZ_HOME"]) / "dlquiz.db")
     started = time.perf_counter()
-    session = Session(collection, store, day=now.date(), now=lambda: now, config=Config(reviews_per_day=answers * 2))
+    session = Session(collection, store, day=now.date(), now=lambda: now, config=Config())
     _ = session.current.card  # the first card itself, built
     queue = time.perf_counter() - started
     rng = random.Random(5)
@@ -130,18 +190,11 @@ def dlquiz_queue_and_answers(env: dict, answers: int) -> tuple[float, float]:
     return queue, per_answer
 
 
-def anki_queue_and_answers(root: Path, cards: int, answers: int) -> tuple[float, float] | None:
-    """The same figures from Anki's library on the same number of cards and schedules."""
-    made = anki_collection(root / "anki.anki2", cards, 20, answers * 2)
-    if made is None:
-        return None
-    col, _ = made
-    # The same schedules as dlquiz's store: 90% reviewed, due from 10 days ago to 60 days ahead.
-    rng = random.Random(11)
-    today = col.sched.today
-    reviewed = [(today + rng.randrange(-10, 60), rng.choice((1, 2, 6, 10, 15, 25, 40, 90)), cid)
-                for cid in col.find_cards("")[: cards * 9 // 10]]
-    col.db.executemany("UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500 WHERE id = ?", reviewed)
+def anki_queue_and_answers(path: Path, answers: int) -> tuple[float, float]:
+    """The same figures from Anki's library on its collection at `path`."""
+    from anki.collection import Collection
+
+    col = Collection(str(path))
     started = time.perf_counter()
     card = col.sched.getCard()
     queue = time.perf_counter() - started
@@ -157,46 +210,102 @@ def anki_queue_and_answers(root: Path, cards: int, answers: int) -> tuple[float,
     return queue, per_answer
 
 
+ANKI_FIRST = ("import sys\nfrom anki.collection import Collection\ncol = Collection(sys.argv[1])\n"
+              "card = col.sched.getCard()\nprint(card.question()[:60], 'FIRST CARD', flush=True)\n"
+              "sys.stdin.read()\ncol.close()\n")
+
+
+def grade_to_next(sized: Sized, answers: int) -> list[float]:
+    """Seconds from each grade to the next card drawn, on a copy of the warm store of `sized`."""
+    from dlquiz.config import Config
+    from dlquiz.decks.collection import load_collection
+    from dlquiz.review.session import Session
+    from dlquiz.review.store import Store
+
+    home = sized.root / "home"
+    copy = sized.root / "answers.db"
+    shutil.copy(home / "dlquiz.db", copy)
+    os.environ.update(DLQUIZ_HOME=str(home), DLQUIZ_CARDS=sized.env["DLQUIZ_CARDS"])
+    collection = load_collection()
+    now = datetime.fromisoformat(REVIEW_NOW)
+    with Store(copy) as store:
+        session = Session(collection, store, day=now.date(), now=lambda: now,
+                          config=Config(reviews_per_day=answers * 2, new_per_day=answers))
+        return answer_times(session, answers)
+
+
 def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cards", type=int, default=50_000)
-    parser.add_argument("--decks", type=int, default=100)
-    parser.add_argument("--reviews", type=int, default=500_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 and 50,000 cards only, 1,000 answers")
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--answers", type=int, default=500)
+    parser.add_argument("--answers", type=int, default=500, help="answers timed beside Anki's")
     add_json_flag(parser)
     args = parser.parse_args()
+    sizes = ["10k", "50k"] if args.quick else ["10k", "50k", "200k"]
+    many = 1_000 if args.quick else 5_000
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        paths = write_collection(root / "cards", args.cards, args.decks)
-        from dlquiz.decks.collection import load_collection
+        made = [Sized(root, size) for size in sizes]
+        largest, second = made[-1], made[-2]
+        for sized in made[:-1]:
+            sized.warm()
+        bare = bare_parse_process(largest.root / "cards")
+        cold_peak, cold = largest.warm()
+        rows.append(Row(f"cold: first dlquiz decks ({largest.label}, no cache) vs bare CSafeLoader parse", cold, bare,
+                        max_ratio=1.2))
+        rows.append(Row(f"peak memory of that first dlquiz decks ({largest.label})", cold_peak, unit="MB", max_value=300))
 
-        ids = list(load_collection(paths=paths, cache=False).cards)
-        write_store(root / "home", ids, args.reviews)
-        env = dict(os.environ, DLQUIZ_HOME=str(root / "home"), DLQUIZ_CARDS=str(root / "cards"), DLQUIZ_NOW=REVIEW_NOW,
-                   NO_COLOR="1", COLUMNS="100")
-        wall(DLQUIZ + ["decks"], env, 1)  # parses every deck once: the cache is warm from here on
-        time.sleep(2.1)  # past the cache's "racy" window, as for files not edited a moment ago
-        wall(DLQUIZ + ["decks"], env, 1)
-        label = f"({args.cards:,} cards, {args.decks} decks, {args.reviews:,} log rows)"
-        rows.append(Row(f"dlquiz decks, warm cache {label}", wall(DLQUIZ + ["decks"], env, args.repeat), max_value=0.3))
-        first = process_time(DLQUIZ + ["review"], env, args.repeat, until=b"? keys")
-        rows.append(Row("start to the first card of dlquiz review, warm cache", first, max_value=0.3))
-        edited, parse = after_edit(env, paths[len(paths) // 2], args.repeat)
-        rows.append(Row("dlquiz decks after editing one deck vs its bare CSafeLoader parse + 0.3 s",
+        runs = [(DLQUIZ + ["--help"], None, largest.env)]
+        for sized in made:
+            runs += [(DLQUIZ + ["decks"], None, sized.env), (DLQUIZ + ["review"], b"? keys", sized.env)]
+        times = process_times(runs, None, args.repeat)
+        help_time, by_size = times[0], {sized.size: times[1 + 2 * i: 3 + 2 * i] for i, sized in enumerate(made)}
+        for sized in made:
+            decks, first = by_size[sized.size]
+            big = sized is largest
+            limit = dict(baseline=help_time, max_ratio=2, max_value=0.3) if big else {"note": "reported"}
+            rows.append(Row(f"dlquiz decks, warm ({sized.label}, {sized.decks} decks, {sized.reviews:,} log rows)"
+                            + (" vs --help" if big else ""), decks, **limit))
+            rows.append(Row(f"start to the first card of dlquiz review, warm ({sized.label})" + (" vs --help" if big else ""),
+                            first, **limit))
+        factor = largest.cards / second.cards
+        for what, at in (("dlquiz decks", 0), ("first card", 1)):
+            small, big = by_size[second.size][at], by_size[largest.size][at]
+            exponent = math.log(big / small) / math.log(factor)
+            rows.append(Row(f"growth of {what}, {second.label} -> {largest.label}: exponent {exponent:.2f}", big, small,
+                            max_ratio=round(factor ** GROWTH, 2)))
+
+        fifty = next(sized for sized in made if sized.size == "50k")
+        edited, parse = after_edit(fifty.env, fifty.paths[len(fifty.paths) // 2], min(args.repeat, 5))
+        rows.append(Row("dlquiz decks after editing one deck (50k cards) vs its bare CSafeLoader parse + 0.3 s",
                         edited, baseline=parse + 0.3, max_ratio=1.0))
         feed = b"\n5\n" * 60 + b"q\n"
-        rows.append(Row("peak memory of a review session (30 cards)",
-                        peak_memory_mb(DLQUIZ + ["review", "--limit", "30"], env, feed), unit="MB", max_value=150))
-        ours = dlquiz_queue_and_answers(env, args.answers)
-        anki = anki_queue_and_answers(root, args.cards, args.answers)
-        if anki is None:
-            rows.append(Row("Anki: today's queue and answers", None, note="anki not installed: skipped"))
-        else:
-            rows.append(Row("today's queue (first card) vs Anki's scheduler", ours[0], baseline=anki[0], max_ratio=3))
-            rows.append(Row(f"answer a card and reach the next, mean of {args.answers} vs Anki",
-                            ours[1], baseline=anki[1], max_ratio=3))
+        rows.append(Row(f"peak memory of a review session (30 cards, {largest.label})",
+                        peak_memory_mb(DLQUIZ + ["review", "--limit", "30"], largest.env, feed), unit="MB", max_value=100))
+
+        answered = grade_to_next(largest, many)
+        cuts = statistics.quantiles(answered, n=1000, method="inclusive")
+        label = f"grade -> next card on screen, {many:,} answers, {largest.label}"
+        rows.append(Row(f"{label}: p99.9", cuts[998], max_value=0.020))
+        rows.append(Row(f"{label}: max", max(answered), max_value=0.050))
+        rows.append(Row(f"{label}: median", statistics.median(answered), note="reported"))
+
+        for sized in made:
+            anki = sized.anki(args.answers)
+            if anki is None:
+                rows.append(Row("Anki: open + first card, queue, answers", None, note="anki not installed: skipped"))
+                break
+            ours_first, theirs_first = process_times(
+                [(DLQUIZ + ["review"], b"? keys", sized.env), ([sys.executable, "-c", ANKI_FIRST, str(anki)], b"FIRST CARD",
+                                                             sized.env)], None, args.repeat)
+            rows.append(Row(f"vs Anki, {sized.label}: whole process, open + first card", ours_first, theirs_first, max_ratio=1))
+            ours = dlquiz_queue_and_answers(sized.env, args.answers)
+            theirs = anki_queue_and_answers(anki, args.answers)
+            rows.append(Row(f"vs Anki, {sized.label}: today's queue to its first card, in-process", ours[0], theirs[0],
+                            max_ratio=1))
+            rows.append(Row(f"vs Anki, {sized.label}: answer and reach the next card, mean of {args.answers}",
+                            ours[1], theirs[1], max_ratio=1))
     report(rows, "bench_scale")
     return rows
 

@@ -6,9 +6,11 @@ directory (a bench that needs a collection writes its own). A bench that fails (
 or output that is not its JSON rows) is shown as a failed row with the last line it wrote to
 stderr, and the others still run. Exit status: 1 if a target was missed or a bench failed, else 0.
 
-The whole run takes several minutes: the 50,000-card benchmarks are slow.
+The whole run takes about half an hour on 2 cores: the 200,000-card benchmark (bench_scale.py)
+takes 12 minutes and the 50,000-card ones several. `--quick` passes `--quick` to the scripts that
+take it (bench_scale.py: 10,000 and 50,000 cards only).
 
-Run: python bench/run_all.py [--only NAME] [--json] [--dir DIR]
+Run: python bench/run_all.py [--quick] [--only NAME] [--json] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -63,10 +65,17 @@ def parse_rows(stdout: str) -> list[Row]:
     return [Row.from_dict(item) for item in data]
 
 
-def run_bench(script: Path) -> Outcome:
-    """Run one bench script with --json in a fresh DLQUIZ_HOME; its rows, or the failure."""
+def takes_quick(script: Path) -> bool:
+    """Whether a bench script has a --quick option."""
+    return '"--quick"' in script.read_text(encoding="utf-8")
+
+
+def run_bench(script: Path, quick: bool = False) -> Outcome:
+    """Run one bench script with --json (and --quick, if asked and it has one) in a fresh
+    DLQUIZ_HOME; its rows, or the failure."""
+    flags = ["--json"] + (["--quick"] if quick and takes_quick(script) else [])
     with tempfile.TemporaryDirectory(prefix="dlquiz-bench-") as home:
-        done = subprocess.run([sys.executable, str(script), "--json"], env=child_env(home),
+        done = subprocess.run([sys.executable, str(script), *flags], env=child_env(home),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     detail = _last_line(done.stderr) or "(nothing on stderr)"
     if done.returncode != 0:
@@ -101,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", metavar="NAME", help="run only the bench scripts whose file name contains NAME")
     parser.add_argument("--json", action="store_true", help="print all rows as one line of JSON")
+    parser.add_argument("--quick", action="store_true", help="pass --quick to the bench scripts that take it")
     parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parent,
                         help="the folder of bench_*.py scripts (default: the one holding run_all.py)")
     args = parser.parse_args(argv)
@@ -112,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         # Progress goes to stderr: stdout is the table (or the JSON) alone.
         print(f"[{i}/{len(scripts)}] {script.name} ...", end=" ", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        outcomes.append(run_bench(script))
+        outcomes.append(run_bench(script, args.quick))
         print(f"{'FAILED' if outcomes[-1].error else 'done'} in {time.perf_counter() - started:.0f} s",
               file=sys.stderr, flush=True)
     rows = [row for outcome in outcomes for row in outcome.rows]

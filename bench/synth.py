@@ -1,7 +1,11 @@
 """A synthetic collection for benchmarks: N cards in D decks of realistic, valid YAML, and a
-store with a review log over them.
+store with a review log over them; and the same cards in Anki's own collection.
 
-Run: python bench/synth.py DIR [--cards 50000] [--decks 100] [--reviews 500000]
+The sizes the benchmarks use (SIZES) have 500 cards a deck and 10 log rows a card: 10,000 cards
+in 20 decks, 50,000 in 100, 200,000 in 400 with 2,000,000 log rows. bench_check.py uses one deck
+file of 150,000 cards (`--cards 150000 --decks 1`).
+
+Run: python bench/synth.py DIR [--size 200k | --cards 50000 --decks 100 --reviews 500000]
 writes DIR/cards (the decks) and DIR/home/dlquiz.db (the store), then prints how to use them:
 DLQUIZ_CARDS=DIR/cards DLQUIZ_HOME=DIR/home DLQUIZ_NOW=2026-11-27T09:00:00+00:00 dlquiz review
 """
@@ -19,6 +23,7 @@ NOW = "2026-11-26T20:00:00+00:00"
 REVIEW_NOW = "2026-11-27T09:00:00+00:00"  # ...so review the morning after: DLQUIZ_NOW=REVIEW_NOW
 
 KINDS = ["basic", "basic", "basic", "truefalse", "choice", "numeric", "shape", "formula"]
+SIZES = {"10k": (10_000, 20, 100_000), "50k": (50_000, 100, 500_000), "200k": (200_000, 400, 2_000_000)}  # cards, decks, log rows
 
 
 def _card(deck: str, index: int, rng: random.Random) -> str:
@@ -65,11 +70,20 @@ def write_collection(root: Path, n_cards: int = 50_000, n_decks: int = 100, seed
     return paths
 
 
-def anki_collection(path: Path, cards: int, new_per_day: int, reviews_per_day: int):
-    """Anki's own collection (None without the `anki` library) of `cards` Basic notes in one deck
-    "bench" with these daily limits, that deck selected; returns (collection, deck id)."""
+def card_ids(n_cards: int, n_decks: int) -> list[str]:
+    """The card ids write_collection gives, in collection order (without parsing its decks)."""
+    per_deck = n_cards // n_decks
+    return [f"s{d:03d}-card-{d * per_deck + i:05d}" for d in range(n_decks) for i in range(per_deck)]
+
+
+def anki_collection(path: Path, cards: int, new_per_day: int, reviews_per_day: int, decks: int = 1,
+                    reviewed: float = 0.0):
+    """Anki's own collection (None without the `anki` library) of `cards` Basic notes with these
+    daily limits, in one deck "bench" or in `decks` decks under it (as write_collection spreads
+    them), "bench" selected; the first `reviewed` part of the cards made review cards due from
+    10 days ago to 60 days ahead, as write_store's schedules are. Returns (collection, deck id)."""
     try:
-        from anki.collection import Collection
+        from anki.collection import AddNoteRequest, Collection
     except ImportError:
         return None
     col = Collection(str(path))
@@ -79,10 +93,20 @@ def anki_collection(path: Path, cards: int, new_per_day: int, reviews_per_day: i
     config["new"]["perDay"] = new_per_day
     config["rev"]["perDay"] = reviews_per_day
     col.decks.save(config)
+    homes = [deck_id] if decks == 1 else [col.decks.id(f"bench::s{d:03d}") for d in range(decks)]
+    per_deck = -(-cards // len(homes))
+    requests = []
     for i in range(cards):
         note = col.new_note(model)
         note["Front"], note["Back"] = f"Question {i}", f"Answer {i}"
-        col.add_note(note, deck_id)
+        requests.append(AddNoteRequest(note, homes[i // per_deck]))
+    col.add_notes(requests)
+    if reviewed:
+        rng = random.Random(11)
+        today = col.sched.today
+        due = [(today + rng.randrange(-10, 60), rng.choice((1, 2, 6, 10, 15, 25, 40, 90)), cid)
+               for cid in sorted(col.find_cards(""))[: int(cards * reviewed)]]
+        col.db.executemany("UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = 2500 WHERE id = ?", due)
     col.decks.select(deck_id)
     return col, deck_id
 
@@ -97,17 +121,24 @@ def write_store(home: Path, card_ids: list[str], n_reviews: int = 500_000) -> No
     build_store(home, card_ids, n_reviews)
 
 
+def write(root: Path, n_cards: int, n_decks: int, n_reviews: int) -> list[Path]:
+    """The decks in root/cards and the store in root/home; the deck files."""
+    paths = write_collection(root / "cards", n_cards, n_decks)
+    write_store(root / "home", card_ids(n_cards, n_decks), n_reviews)
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path)
+    parser.add_argument("--size", choices=SIZES, help="one of the benchmarks' sizes (cards, decks and log rows)")
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--decks", type=int, default=100)
     parser.add_argument("--reviews", type=int, default=500_000)
     args = parser.parse_args()
-    from dlquiz.decks.collection import load_collection
-
-    paths = write_collection(args.dir / "cards", args.cards, args.decks)
-    write_store(args.dir / "home", list(load_collection(paths=paths, cache=False).cards), args.reviews)
+    if args.size:
+        args.cards, args.decks, args.reviews = SIZES[args.size]
+    write(args.dir, args.cards, args.decks, args.reviews)
     print(f"DLQUIZ_CARDS={args.dir / 'cards'} DLQUIZ_HOME={args.dir / 'home'} DLQUIZ_NOW={REVIEW_NOW} dlquiz review")
 
 
