@@ -192,3 +192,25 @@ def test_run_all_rejects_a_filter_that_matches_nothing(fake_benches, capsys):
         run_all.main(["--dir", str(fake_benches), "--only", "nothing"])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.endswith(f"error: no bench_*.py in {fake_benches} matches 'nothing'\n")
+
+
+def test_run_all_quick_passes_quick_to_the_benches_that_take_it(tmp_path, capsys):
+    taking = """
+        import argparse
+        from report import Row, add_json_flag, report
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--quick", action="store_true")
+        add_json_flag(parser)
+        report([Row("quick" if parser.parse_args().quick else "full", 1.0, note="reported")])
+    """
+    plain = """
+        import sys
+        from report import Row, report
+        report([Row(" ".join(sys.argv[1:]), 1.0, note="reported")])
+    """
+    for name, body in (("bench_a.py", taking), ("bench_b.py", plain)):
+        (tmp_path / name).write_text(f"import sys\nsys.path.insert(0, {str(BENCH)!r})\n" + textwrap.dedent(body),
+                                     encoding="utf-8")
+    for flags, names in (([], ["full", "--json"]), (["--quick"], ["quick", "--json"])):
+        assert run_all.main(["--dir", str(tmp_path), "--json", *flags]) == 0
+        assert [row["name"] for row in json.loads(capsys.readouterr().out)] == names

@@ -14,10 +14,10 @@ returns. Undo takes back grades, burials and suspensions, several steps back, ex
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from dlquiz.config import Config
 from dlquiz.decks.collection import select_decks, select_ids
@@ -53,10 +53,14 @@ class Item:
 
 @dataclass
 class _Action:
+    """One step undo can take back. (A grade keeps its log row's id and grade, not the Review:
+    a session of 5,000 answers would hold 25,000 more objects for the garbage collector to walk.)"""
+
     what: str  # 'grade', 'bury' or 'suspend'
     item: Item
-    review: Review | None = None
-    removed: list[tuple[int, Item]] = field(default_factory=list)
+    review_id: int | None = None
+    grade: int | None = None
+    removed: Sequence[tuple[int, Item]] = ()
     requeued: Item | None = None
     buried_before: date | None = None
     shown: bool = True  # undo shows `item` again (False: a card suspended after its grade)
@@ -219,7 +223,7 @@ class Session:
             requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards,
                             deck=item.deck)  # (fresh numbers)
             self.queue.append(requeued)
-        self.history.append(_Action("grade", item, review=review, requeued=requeued, answer_ms=answer_ms))
+        self.history.append(_Action("grade", item, review.id, quality, requeued=requeued, answer_ms=answer_ms))
         self.grades[quality] += 1
         self.reviewed.add(item.card.id)
         return review
@@ -273,13 +277,13 @@ class Session:
             return None
         action = self.history.pop()
         if action.what == "grade":
-            self.store.undo(action.review.id, self.day, self.now())
+            self.store.undo(action.review_id, self.day, self.now())
             if action.requeued is not None:
                 for index in range(len(self.queue) - 1, -1, -1):  # the re-drill we appended
                     if self.queue[index] is action.requeued:
                         del self.queue[index]
                         break
-            self.grades[action.review.grade] -= 1
+            self.grades[action.grade] -= 1
             if not any(a.what == "grade" and a.item.card_id == action.item.card_id for a in self.history):
                 self.reviewed.discard(action.item.card.id)
         else:

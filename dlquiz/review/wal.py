@@ -43,8 +43,8 @@ class Checkpointer:
     """Checkpoints the WAL of the database at `path` from a thread, when told that a commit made
     it pass CHECKPOINT_BYTES (`committed`), until `close`."""
 
-    def __init__(self, path: Path, limit: int = CHECKPOINT_BYTES) -> None:
-        self.path, self.wal, self.limit = path, f"{path}-wal", limit
+    def __init__(self, path: Path, limit: int | None = None) -> None:
+        self.path, self.wal, self.limit = path, f"{path}-wal", CHECKPOINT_BYTES if limit is None else limit
         self._wake = threading.Event()
         self._closing = False
         self._thread: threading.Thread | None = None

@@ -5,6 +5,7 @@ decks served packed build no Card until asked; the quick launch path prints what
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import random
@@ -76,7 +77,8 @@ def failed_today(store, day) -> list[str]:
     return [card_id for card_id, (_, grade) in sorted(latest.items(), key=lambda item: item[1][0]) if grade < 4]
 
 
-def reference_queue(collection, store, day, config) -> list[str]:
+def reference_queue(collection, store, day, config, within=None) -> list[str]:
+    """The queue the obvious way; of the cards `within` (all by default)."""
     states = store.states()
     new_done, reviews_done = store.counts_on(day)
     due, new = [], []
@@ -85,6 +87,8 @@ def reference_queue(collection, store, day, config) -> list[str]:
         return state is not None and (state.suspended or bool(state.buried_until and state.buried_until > day))
 
     for index, card_id in enumerate(collection.cards):
+        if within is not None and card_id not in within:
+            continue
         state = states.get(card_id)
         if hidden(state):
             continue
@@ -93,7 +97,8 @@ def reference_queue(collection, store, day, config) -> list[str]:
         elif state.due <= day:
             due.append((state.due, index, card_id))
     due.sort()
-    again = [card_id for card_id in failed_today(store, day) if card_id in collection.cards and not hidden(states.get(card_id))]
+    again = [card_id for card_id in failed_today(store, day) if card_id in collection.cards and not hidden(states.get(card_id))
+             and (within is None or card_id in within)]
     return ([c for _, _, c in due[:max(0, config.reviews_per_day - reviews_done)]] + again
             + new[:max(0, config.new_per_day - new_done)])
 
@@ -136,6 +141,116 @@ def test_counts_and_queues_equal_the_obvious_computation_through_any_history(col
     with monkeypatch.context() as patched:
         slow_path(patched)
         store.db.execute("DELETE FROM meta WHERE key = 'members'")  # so the sync is attempted again
+        assert deck_counts(collection, store, day, config) == reference_counts(collection, store, day, config)
+        queue = [item.card_id for item in Session(collection, store, day=day, now=clock(day), config=config).queue]
+        assert queue == reference_queue(collection, store, day, config)
+
+
+def _layout_text(deck_id: str, ids: list[str], week: int) -> str:
+    cards = "".join(f"  - id: {card_id}\n    question: Q {card_id}?\n    answer: A.\n" for card_id in ids)
+    return f"course: {int(deck_id[1])}\nweek: {week}\ntitle: Deck {deck_id}\ncards:\n{cards or '  []'}\n".replace(
+        "cards:\n  []", "cards: []")
+
+
+def _reshape(rng: random.Random, layout: dict[str, tuple[int, list[str]]], made: list[int]) -> None:
+    """Change the decks as an author does: a card moved to another deck, added, removed, a deck's
+    cards reordered, a deck added, emptied or removed, a deck moved to another week (deck order)."""
+    decks = list(layout)
+    what = rng.choice(("move", "add", "remove", "reorder", "new deck", "empty", "drop deck", "week"))
+    deck_id = rng.choice(decks)
+    week, ids = layout[deck_id]
+    if what == "move" and ids:
+        layout[rng.choice(decks)][1].insert(rng.randrange(10), ids.pop(rng.randrange(len(ids))))
+    elif what == "add":
+        made[0] += 1
+        ids.insert(rng.randrange(len(ids) + 1), f"{deck_id}-new{made[0]}")
+    elif what == "remove" and ids:
+        ids.pop(rng.randrange(len(ids)))
+    elif what == "reorder":
+        rng.shuffle(ids)
+    elif what == "new deck" and len(decks) < 6:
+        made[0] += 1
+        layout[f"c3w{len(decks)}"] = (rng.randint(1, 9), [f"c3-extra{made[0]}-{i}" for i in range(rng.randint(0, 4))])
+    elif what == "empty":
+        ids.clear()
+    elif what == "drop deck" and len(decks) > 1:
+        del layout[deck_id]
+    elif what == "week":
+        layout[deck_id] = (rng.randint(1, 9), ids)
+
+
+def _write_layout(cards_dir, layout) -> None:
+    for path in cards_dir.glob("*.yaml"):
+        if path.stem not in layout:
+            path.unlink()
+    for deck_id, (week, ids) in layout.items():
+        (cards_dir / f"{deck_id}.yaml").write_text(_layout_text(deck_id, ids, week), encoding="utf-8")
+
+
+def next_due_reference(collection, store, day):
+    """The first day after `day` a card of the collection, not suspended, is due."""
+    states = store.states()
+    days = [states[c].due for c in collection.cards if c in states and states[c].due and states[c].due > day
+            and not states[c].suspended]
+    return min(days, default=None)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_counts_and_queues_follow_any_history_of_grades_schedulers_and_decks(write_deck, cards_dir, store, seed,
+                                                                              monkeypatch):
+    """The store's per-deck counts (kept by triggers) and its members (rewritten deck by deck)
+    through grades, undos, burials, suspensions, days passing, scheduler switches (every state
+    replayed) and the decks' own changes, against the obvious computation over every card."""
+    from dlquiz.review.fsrs_scheduler import FSRS
+    from dlquiz.review.schedulers import SM2
+
+    rng = random.Random(1000 + seed)
+    layout = {"c1w1": (1, [f"c1w1-{i}" for i in range(6)]), "c1w2": (2, [f"c1w2-{i}" for i in range(5)]),
+              "c2w1": (1, ["zeta", "alpha", "mu", "beta", "omega"])}
+    made = [0]
+    _write_layout(cards_dir, layout)
+    collection = load_collection()
+    day = DAY
+    graded: dict[str, list[int]] = {}
+    for step in range(80):
+        action = rng.random()
+        ids = list(collection.cards)
+        now = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
+        card_id = rng.choice(ids) if ids else "gone"
+        if action < 0.4:
+            graded.setdefault(card_id, []).append(store.record(card_id, rng.choice((0, 1, 2, 3, 4, 5)), "review", day, now).id)
+        elif action < 0.47:
+            store.set_suspended(card_id, rng.random() < 0.7, day, now)
+        elif action < 0.55 and graded.get(card_id):
+            store.undo(graded[card_id].pop(), day, now)
+        elif action < 0.62:  # a card buried, often one due today
+            due = [row[0] for row in store.due_on(day)]
+            store.bury(rng.choice(due) if due and rng.random() < 0.6 else card_id, day + timedelta(days=rng.choice((0, 1, 2))))
+        elif action < 0.7:
+            day += timedelta(days=rng.choice((1, 3, 7)))
+        elif action < 0.75:
+            store.use_scheduler(FSRS() if store.scheduler.name == "sm2" else SM2())
+        else:
+            _reshape(rng, layout, made)
+            _write_layout(cards_dir, layout)
+            collection = load_collection()
+        config = Config(new_per_day=rng.choice((0, 2, 4, 30)), reviews_per_day=rng.choice((0, 3, 5, 30)),
+                        leech_lapses=rng.choice((1, 2, 3)))
+        expected = reference_counts(collection, store, day, config)
+        assert deck_counts(collection, store, day, config) == expected, step
+        patterns = rng.choice((None, None, [rng.choice(list(layout))], [rng.choice(list(layout))[:2] + "*"]))
+        session = Session(collection, store, day=day, now=clock(day), config=config, patterns=patterns)
+        want = reference_queue(collection, store, day, config)
+        if patterns:
+            mine = {card_id for deck in collection.decks if fnmatch.fnmatchcase(deck.id, patterns[0]) for card_id in deck.ids}
+            want = reference_queue(collection, store, day, config, within=mine)
+        assert [item.card_id for item in session.queue] == want, step
+        assert all(item.card.id == item.card_id for item in session.queue)
+        assert session.summary()["next_due"] == (d.isoformat() if (d := next_due_reference(collection, store, day)) else None)
+    with monkeypatch.context() as patched:
+        slow_path(patched)
+        store.db.execute("DELETE FROM meta WHERE key = 'members'")  # so the sync is attempted again
+        config = Config(new_per_day=4, reviews_per_day=5, leech_lapses=2)
         assert deck_counts(collection, store, day, config) == reference_counts(collection, store, day, config)
         queue = [item.card_id for item in Session(collection, store, day=day, now=clock(day), config=config).queue]
         assert queue == reference_queue(collection, store, day, config)
@@ -211,3 +326,27 @@ def test_quick_path_does_not_import_typer_and_other_forms_go_to_typer(collection
     for args, typer_loaded in ((["decks"], "False"), (["decks", "--json"], "False"), (["decks", "--help"], "True")):
         result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60)
         assert result.stderr.strip().splitlines()[-1] == typer_loaded, args
+
+
+def test_a_store_of_schema_6_is_counted_on_its_next_open(collection, tmp_path):
+    """Migration m007 drops the members dlquiz 6 kept (without places in their decks); the next
+    command writes them again, deck by deck, and counts them."""
+    from tests.review.test_store import schema
+
+    path = tmp_path / "old.db"
+    db = schema(path, 6)
+    ids = list(collection.cards)
+    states = [(card_id, 3, 250, 6, (DAY + timedelta(days=k % 5 - 2)).isoformat(), k % 4,
+               (DAY + timedelta(days=1)).isoformat() if k % 7 == 0 else None, (DAY - timedelta(days=4)).isoformat(), int(k % 6 == 0))
+              for k, card_id in enumerate(ids[::2])]
+    db.executemany("INSERT INTO cards (card_id, reps, ef, interval, due, lapses, buried_until, last_day, suspended) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", states)
+    db.executemany("INSERT INTO members (deck, card_id, new) VALUES (?, ?, ?)",
+                   [(collection.cards.deck_of(card_id).id, card_id, 1) for card_id in ids])
+    db.execute("INSERT INTO meta (key, value) VALUES ('members', 'a digest of dlquiz 6')")
+    db.close()
+    config = Config(new_per_day=3, reviews_per_day=4, leech_lapses=2)
+    with Store(path) as s:
+        assert deck_counts(collection, s, DAY, config) == reference_counts(collection, s, DAY, config)
+        assert [item.card_id for item in Session(collection, s, day=DAY, now=clock(), config=config).queue] == \
+            reference_queue(collection, s, DAY, config)

@@ -226,6 +226,50 @@ def test_sigkill_loses_at_most_the_card_on_screen(three, isolated):
     finish(child)
 
 
+BIG_WAL = """
+import sys
+from datetime import date, datetime, timezone
+from dlquiz.review import wal
+from dlquiz.review.store import Store
+wal.Checkpointer.committed = lambda self: None  # nothing checkpoints: the WAL only grows
+store = Store(sys.argv[1])
+for i in range(int(sys.argv[2])):
+    store.record("t-0", 5, "cram", date(2026, 11, 25), datetime(2026, 11, 25, 9, tzinfo=timezone.utc))
+print("done", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_sigkill_mid_session_with_a_large_wal_loses_nothing_committed(three, isolated):
+    """A store left with a WAL past its limit (a process killed before any checkpoint): the session
+    checkpoints it from its thread as it grades, and is killed in the middle; every grade of both
+    processes is there, and the states are what the log replays."""
+    import subprocess
+
+    path = isolated["home"] / "dlquiz.db"
+    helper = subprocess.Popen([sys.executable, "-c", BIG_WAL, str(path), "800"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    with helper.stdin, helper.stdout:
+        assert helper.stdout.readline() == "done\n"
+        os.kill(helper.pid, signal.SIGKILL)
+        helper.wait()
+    assert os.path.getsize(f"{path}-wal") > 4 * 1024 * 1024
+    child = spawn()
+    reveal_and_grade(child, 0, 5)
+    reveal_and_grade(child, 1, 4)
+    child.expect("Question number 2")  # shown only after the grade of t-1 was committed
+    os.kill(child.pid, signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.signalstatus == signal.SIGKILL
+    with store(isolated) as s:
+        assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = s.db.execute("SELECT kind, card_id, COUNT(*) FROM reviews GROUP BY kind, card_id ORDER BY kind, card_id")
+        assert rows.fetchall() == [("cram", "t-0", 800), ("review", "t-0", 1), ("review", "t-1", 1)]
+        states = {k: (v.sm2, v.due) for k, v in s.states().items()}
+        assert states == {k: (v.sm2, v.due) for k, v in s.rebuild_states().items()}
+
+
 def test_two_sessions_at_once_lose_nothing(write_deck, isolated):
     """Two sessions on one store, both with the same 30 new cards, grading as fast as keys come."""
     write_deck("t.yaml", deck(30))

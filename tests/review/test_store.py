@@ -4,6 +4,7 @@ refusing files it must not touch."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlquiz.errors import DlquizError, StoreError
+from dlquiz.review import wal
 from dlquiz.review.migrations import SCHEMA_VERSION
 from dlquiz.review.schedule import NEW
 from dlquiz.review.store import Store, open_store
@@ -368,3 +370,74 @@ def test_a_store_of_schema_5_migrates_keeping_its_cards(tmp_path):
         assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert s.state("a").due == DAY + timedelta(days=1) and not s.state("a").suspended
         assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended
+
+
+# -- the write-ahead log: checkpointed outside the grades' commits (review/wal.py) ------------------
+
+
+def test_no_grade_checkpoints_the_wal(tmp_path, monkeypatch):
+    """SQLite's own checkpoint would run inside the commit that takes the WAL past 1,000 pages (a
+    grade taking 5 to 300 ms): with the store's thread kept from checkpointing, nothing does."""
+    monkeypatch.setattr(wal.Checkpointer, "committed", lambda self: None)
+    with Store(tmp_path / "dlquiz.db") as s:
+        assert s.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        for i in range(700):
+            s.record(f"c{i % 60}", 4, "review", DAY + timedelta(days=i // 60), NOW)
+        busy, frames, copied = s.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert frames > 2_000  # (SQLite's default would have started the WAL again after 1,000)
+
+
+def test_the_wal_is_checkpointed_from_another_thread_once_it_passes_its_limit(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(wal, "CHECKPOINT_BYTES", 64 * 1024)
+    threads = []
+    real = wal.checkpoint
+    monkeypatch.setattr(wal, "checkpoint", lambda db: threads.append(threading.current_thread().name) or real(db))
+    path = tmp_path / "dlquiz.db"
+    with Store(path) as s:
+        for i in range(300):
+            s.record(f"c{i % 40}", 4, "review", DAY + timedelta(days=i // 40), NOW)
+        assert threads and set(threads) == {"dlquiz-wal-checkpoint"}  # never in a grade's own thread
+    assert threads[-1] == threading.current_thread().name  # and once more as the store closes
+    with Store(path) as s:
+        assert s.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 300
+
+
+KILLED = """
+import sys
+from datetime import date, datetime, timezone
+from dlquiz.review import wal
+from dlquiz.review.store import Store
+wal.CHECKPOINT_BYTES = int(sys.argv[2])
+store = Store(sys.argv[1])
+for i in range(100_000):
+    review = store.record(f"c{i % 97}", (3, 4, 5, 1)[i % 4], "review", date(2026, 11, 26 + i // 2000 % 3),
+                          datetime(2026, 11, 26, 9, tzinfo=timezone.utc))
+    print(review.id, flush=True)
+"""
+
+
+@pytest.mark.parametrize(("after", "limit"), [(50, 16 * 1024), (400, 16 * 1024), (1200, 64 * 1024), (2500, 4 << 20)])
+def test_a_process_killed_while_grading_and_checkpointing_loses_no_committed_grade(tmp_path, after, limit):
+    """SIGKILL at a random moment of a stream of grades, the WAL checkpointed by the store's thread
+    now and then (at times in the middle of a checkpoint): every grade whose commit returned is
+    in the store, the file is sound, and the states are what the log replays."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "dlquiz.db"
+    child = subprocess.Popen([sys.executable, "-c", KILLED, str(path), str(limit)], stdout=subprocess.PIPE, text=True)
+    with child.stdout:
+        committed = [int(child.stdout.readline()) for _ in range(after)]
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        committed += [int(line) for line in child.stdout.read().split()]
+    assert os.path.exists(f"{path}-wal")  # (killed: the WAL was left for the next opener)
+    with Store(path) as s:
+        assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        logged = {row[0] for row in s.db.execute("SELECT id FROM reviews")}
+        assert set(committed) <= logged and len(logged) - len(committed) <= 1
+        assert {k: (v.sm2, v.due) for k, v in s.states().items()} == \
+            {k: (v.sm2, v.due) for k, v in s.rebuild_states().items()}
