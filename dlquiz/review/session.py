@@ -199,7 +199,7 @@ class Session:
         item = self.queue.popleft()
         removed = self._take_out(item.card_id)
         before = self.state(item.card).buried_until
-        self.store.bury(item.card.id, self.day + timedelta(days=1))
+        self.store.bury(item.card.id, self.day + timedelta(days=1), self.day, self.now())
         self.history.append(_Action("bury", item, removed=removed, buried_before=before))
 
     def suspend(self, graded: bool = False) -> Item:
@@ -241,7 +241,7 @@ class Session:
                 self.reviewed.discard(action.item.card.id)
         else:
             if action.what == "bury":
-                self.store.bury(action.item.card_id, action.buried_before)
+                self.store.bury(action.item.card_id, action.buried_before, self.day, self.now())
             elif action.changed:
                 self.store.set_suspended(action.item.card_id, False, self.day, self.now())
             for index, other in action.removed:
