@@ -22,8 +22,8 @@ API = {"dlquiz.answers"}  # the public API's old names, for other programs: noth
 LAYERS = ("base", "core", "ui", "cli")
 TERMINAL = {"rich": "ui", "typer": "cli", "click": "cli"}  # third-party packages only these layers may use
 # Within the core, subsystems go one way too: a package imports its own modules and those of
-# packages of a lower rank (checking <- decks <- review <- export, stats; render.math alone).
-CORE_RANK = {"checking": 0, "render": 0, "decks": 1, "review": 2, "export": 3, "stats": 3}
+# packages of a lower rank (checking <- decks <- review <- export, stats <- sync; render.math alone).
+CORE_RANK = {"checking": 0, "render": 0, "decks": 1, "review": 2, "export": 3, "stats": 3, "sync": 4}
 
 
 def layer(module: str) -> str:

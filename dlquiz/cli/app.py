@@ -16,7 +16,7 @@ from typing import Callable, List, Optional
 import typer
 
 from dlquiz import __version__
-from dlquiz.cli import cards, commands
+from dlquiz.cli import cards, commands, sharing
 from dlquiz.errors import DlquizError
 
 app = typer.Typer(
@@ -82,7 +82,7 @@ class SchedulerName(str, Enum):
 
 
 RAW_MATH_OPTION, PLAIN_OPTION = cards.RAW_MATH_OPTION, cards.PLAIN_OPTION
-for _command in (cards.show, cards.tags, cards.suspend, cards.unsuspend):
+for _command in (cards.show, cards.tags, cards.suspend, cards.unsuspend, sharing.sync):
     app.command()(handle_errors(_command))
 
 

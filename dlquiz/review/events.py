@@ -15,7 +15,7 @@ log in this order (`walk`). No event column of a row already in the log is ever 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterable, Iterator
 
@@ -197,8 +197,9 @@ class Merged:
 
     added: int = 0
     known: int = 0
-    cards: set[str] | None = None
-    by_type: dict[str, int] | None = None
+    cards: set[str] = field(default_factory=set)
+    devices: set[str] = field(default_factory=set)  # whose events were added
+    by_type: dict[str, int] = field(default_factory=dict)
 
 
 _INSERT_REVIEW = (
@@ -215,7 +216,7 @@ def merge(store, events: Iterable[Event], dry_run: bool = False) -> Merged:
     db = store.db
     known: dict[tuple[str, str], set[int]] = {}
     anki_ids: set[int] | None = None
-    result = Merged(cards=set(), by_type={})
+    result = Merged()
     reviews, suspensions, burials = [], [], []
     for event in events:
         table = TABLES[event.type]
@@ -237,6 +238,7 @@ def merge(store, events: Iterable[Event], dry_run: bool = False) -> Merged:
         result.added += 1
         result.by_type[event.type] = result.by_type.get(event.type, 0) + 1
         result.cards.add(event.card_id)
+        result.devices.add(event.device)
         if table == "reviews":
             undo = event.type == "undo"
             reviews.append((event.card_id, event.at, event.day, None if undo else event.grade, event.answer_ms,

@@ -1,0 +1,45 @@
+"""The commands that share the review history: `sync` (other machines, through a folder) and
+`import anki` (reviews made in Anki). Plain functions with Typer's parameter declarations;
+dlquiz.cli.app registers them, wrapped in its error handling. The work is in dlquiz.sync.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from dlquiz.cli import commands
+from dlquiz.errors import UsageError
+
+JSON_OPTION = typer.Option(False, "--json", help="Print what was done as JSON.")
+
+
+def sync(
+    folder: Optional[Path] = typer.Argument(
+        None, metavar="[DIR]", help="The shared folder (default: sync_dir in config.toml)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Share your review history with your other machines through a folder.
+
+    Appends this machine's new events to DIR/<device id>.jsonl and takes in what the other
+    machines' files gained. Keep DIR in sync with git, Syncthing, Dropbox or a network share.
+    Exit 1 when a line of another machine's file is not an event (reported and skipped).
+    """
+    from dlquiz import config, paths
+    from dlquiz.review import store as store_module
+    from dlquiz.sync import folder as sync_folder
+
+    home = paths.usable_home(create=True)
+    folder = folder or config.sync_folder(config.load(home), home)
+    if folder is None:
+        raise UsageError("no folder to sync with: dlquiz sync DIR, or set sync_dir in config.toml")
+    with store_module.open_store(home, create=True) as store:
+        report = sync_folder.sync(store, folder)
+    for warning in report.warnings:
+        commands.err(warning)
+    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.line())
+    if report.invalid:
+        raise typer.Exit(1)
