@@ -14,12 +14,15 @@
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from dlquiz.errors import UsageError
+from dlquiz.errors import UsageError, clip, cut
 
 FILENAME = "config.toml"
+MAX_BYTES = 16 << 20  # a config holds a few settings: anything larger is not one
 _RANGES = {"new_per_day": (0, 100_000), "reviews_per_day": (0, 1_000_000), "rollover_hour": (0, 23), "leech_lapses": (1, 1000)}
 
 
@@ -40,11 +43,15 @@ def load(home: Path) -> Config:
     """Read the config file in `home` (defaults when there is none); bad values are a UsageError."""
     path = home / FILENAME
     try:
-        text = path.read_text(encoding="utf-8")
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_BYTES:
+            raise UsageError(f"{path}: not a config file (a regular file of at most {MAX_BYTES // 2**20} MB)")
+        with open(path, "rb", buffering=0) as handle:
+            text = handle.read(MAX_BYTES + 1).decode("utf-8")
     except FileNotFoundError:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read ({exc})") from None
+        raise UsageError(f"{path}: cannot read ({cut(str(exc), 60)})") from None
     return _parse(path, text)
 
 
@@ -52,16 +59,18 @@ def _parse(path: Path, text: str) -> Config:
     import tomllib  # only when there is a config file
 
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # (a BOM, as some editors write, is no setting)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        raise UsageError(f"{path}: invalid TOML: {cut(str(exc))}") from None
+    except RecursionError:  # (tomllib recurses into nested arrays and tables)
+        raise UsageError(f"{path}: invalid TOML: nested too deeply") from None
     known = [f.name for f in fields(Config)]
     values = {}
     for key, value in data.items():
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
+            close = difflib.get_close_matches(key[:100], known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UsageError(f"{path}: unknown setting {key!r}{hint}")
+            raise UsageError(f"{path}: unknown setting {clip(key)}{hint}")
         if key in _SCHEDULER_KEYS:
             values[key] = _scheduler_setting(path, key, value)
             continue
@@ -72,7 +81,7 @@ def _parse(path: Path, text: str) -> Config:
             continue
         low, high = _RANGES[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise UsageError(f"{path}: {key} must be a whole number from {low} to {high}, not {value!r}")
+            raise UsageError(f"{path}: {key} must be a whole number from {low} to {high}, not {clip(value)}")
         values[key] = value
     return Config(**values)
 
@@ -98,22 +107,22 @@ def _scheduler_setting(path: Path, key: str, value):
 
     if key == "scheduler":
         if value not in SCHEDULERS:
-            raise UsageError(f"{path}: scheduler must be one of {', '.join(map(repr, SCHEDULERS))}, not {value!r}")
+            raise UsageError(f"{path}: scheduler must be one of {', '.join(map(repr, SCHEDULERS))}, not {clip(value)}")
         return value
     if key == "fuzz":
         if not isinstance(value, bool):
-            raise UsageError(f"{path}: fuzz must be true or false, not {value!r}")
+            raise UsageError(f"{path}: fuzz must be true or false, not {clip(value)}")
         return value
     if key == "desired_retention":
         low, high = RETENTION_RANGE
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise UsageError(f"{path}: desired_retention must be a number from {low} to {high}, not {value!r}")
+            raise UsageError(f"{path}: desired_retention must be a number from {low} to {high}, not {clip(value)}")
         return float(value)
     if not isinstance(value, list) or len(value) != FSRS_PARAMETER_COUNT:
         raise UsageError(f"{path}: fsrs_parameters must be a list of {FSRS_PARAMETER_COUNT} numbers "
-                         f"(`dlquiz optimize` writes them), not {value!r}")
+                         f"(`dlquiz optimize` writes them), not {clip(value)}")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
-        raise UsageError(f"{path}: fsrs_parameters must all be finite numbers, not {value!r}")
+        raise UsageError(f"{path}: fsrs_parameters must all be finite numbers, not {clip(value)}")
     return tuple(float(v) for v in value)
 
 

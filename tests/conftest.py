@@ -66,3 +66,15 @@ def cli():
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def col(tmp_path):
+    """A fresh Anki collection (Anki's own library: the export tests' oracle)."""
+    from anki.collection import Collection
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    yield collection
+    collection.close()

@@ -12,6 +12,7 @@ time, from a background thread, so that the first wrong formula answers as fast 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import string
 import unicodedata
@@ -90,7 +91,10 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
       and a one-letter typo in a long word are forgiven.
 
     Never raises on what the learner typed: unreadable, empty or too complex input is a Verdict
-    with correct=False and a feedback line saying why. Raises ValueError for an unknown kind.
+    with correct=False and a feedback line saying why. Never raises on what a card holds either:
+    an expected answer, options or tolerance that cannot be checked (not finite, not of the kind,
+    an answer not among the options) is a Verdict saying to grade yourself. Raises ValueError for
+    an unknown kind.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown answer kind {kind!r} (expected one of {', '.join(KINDS)})")
@@ -99,7 +103,55 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
         return Verdict(False, "no answer typed")
     if len(text) > MAX_RESPONSE:
         return Verdict(False, f"too complex: longer than {MAX_RESPONSE} characters")
-    return _CHECKERS[kind](expected, text, options=options, tolerance=tolerance)
+    if hasattr(expected, "item") and not isinstance(expected, (str, tuple, list)):  # a NumPy scalar
+        try:
+            expected = expected.item()
+        except (TypeError, ValueError):
+            pass
+    why = _unusable(kind, expected, options, tolerance)
+    if why is None:
+        try:
+            return _CHECKERS[kind](expected, text, options=options, tolerance=tolerance)
+        except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError):
+            why = "it cannot be compared"  # (a value the checks above let through: never an exception)
+    return Verdict(False, f"this card's answer cannot be checked ({why}): grade yourself")
+
+
+def _texts(value: Any) -> bool:
+    """A text, or a non-empty tuple or list of texts."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (tuple, list)) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _unusable(kind: str, expected: Any, options: Any, tolerance: Any) -> str | None:
+    """Why a card's expected answer (or options, or tolerance) cannot be checked, or None."""
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                  or not 0 <= tolerance < float("inf")):
+        return "its tolerance is not a finite number ≥ 0"
+    if kind == "truefalse" and not isinstance(expected, bool):
+        return "not true or false"
+    if kind in ("formula",) and not isinstance(expected, str):
+        return "its formula is not text"
+    if kind == "text" and not _texts(expected):
+        return "not a text"
+    if kind == "choice":
+        if not _texts(expected) or (options is not None and not _texts(options)):
+            return "its answer and options are not texts"
+        if options is not None and not set((expected,) if isinstance(expected, str) else expected) <= set(options):
+            return "its answer is not among its options"
+    if kind == "numeric":
+        if isinstance(expected, bool) or not isinstance(expected, (int, float, Fraction)):
+            return "not a number"
+        try:
+            if not math.isfinite(float(expected)):
+                return "not a finite number"
+        except OverflowError:
+            return "a number too large"
+    if kind == "shape" and not (isinstance(expected, (tuple, list)) and expected and all(
+            (isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 10**16) or isinstance(d, str) for d in expected)):
+        return "not a shape"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def parse_shape(value: Any) -> tuple | None:
         if text[:1] in "([" and text[-1:] in ")]":
             text = text[1:-1]
         parts = [p.strip() for p in _DIM_SPLIT.split(text) if p.strip()]
-        value = [int(p) if re.fullmatch(r"\d+", p) else p for p in parts]
+        value = [int(p) if re.fullmatch(r"\d{1,16}", p) else p for p in parts]  # (longer: no dimension, and over 4,300 digits int() raises)
     if not isinstance(value, list) or not value:
         return None
     dims = []

@@ -17,7 +17,6 @@ import typer
 
 from dlquiz import __version__
 from dlquiz.cli import cards, commands, sharing
-from dlquiz.errors import DlquizError
 
 app = typer.Typer(
     name="dlquiz",
@@ -46,7 +45,9 @@ def handle_errors(command: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (DlquizError, KeyboardInterrupt, OSError) as exc:
+        except BaseException as exc:
+            if isinstance(exc, typer.Exit) or not commands.reported(exc):
+                raise
             raise typer.Exit(commands.exit_code(exc)) from None
 
     return wrapper

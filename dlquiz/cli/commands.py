@@ -10,15 +10,30 @@ import sys
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from dlquiz.errors import DlquizError
+from dlquiz.errors import DlquizError, StoreError
 
 
 def err(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
+def _sqlite_error(error: BaseException) -> bool:
+    sqlite3 = sys.modules.get("sqlite3")  # (not imported for it: loaded already if it failed)
+    return sqlite3 is not None and isinstance(error, sqlite3.Error)
+
+
+def reported(error: BaseException) -> bool:
+    """Whether `exit_code` reports this error (everything else is a bug: a traceback)."""
+    return isinstance(error, (DlquizError, KeyboardInterrupt, OSError)) or _sqlite_error(error)
+
+
 def exit_code(error: BaseException) -> int:
     """Report an error as one line per problem on stderr; the exit code it means (DESIGN.md)."""
+    if _sqlite_error(error):  # a read that met damage the store's checks on opening could not see
+        from dlquiz import paths
+        from dlquiz.review import health, store
+
+        error = health.failure(error, paths.home() / store.FILENAME)
     if isinstance(error, DlquizError):
         for line in error.lines():
             err(line)
@@ -36,7 +51,9 @@ def run(command: Callable[..., None], *args, **kwargs) -> int:
     """Run a command body; 0, or the exit code of the error it raised (reported on stderr)."""
     try:
         command(*args, **kwargs)
-    except (DlquizError, KeyboardInterrupt, OSError) as error:
+    except BaseException as error:
+        if not reported(error):
+            raise
         return exit_code(error)
     return 0
 
@@ -137,6 +154,9 @@ def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, n
             return
         try:
             summary = reviewer.Reviewer(session, console, options=options).run()
+        except StoreError:  # a grade not saved (disk full, a lock held too long): the session ends here
+            _print_what_was_saved(console, session)
+            raise
         finally:
             if shared:
                 sync_quietly(store, cfg)  # the grades go out, even after an interrupted session
@@ -216,3 +236,14 @@ def empty_queue(session, why) -> list[str]:
         lines.append(f"{plural(held.count, 'card')} in {names(held.decks)} {are(held.count)} suspended ({shown}); "
                      "dlquiz unsuspend ID brings one back.")
     return lines
+
+
+def _print_what_was_saved(console, session) -> None:
+    """The summary of a session ended by a grade that could not be saved: what was."""
+    from dlquiz.review import screen as reviewer
+
+    try:
+        summary = session.summary()
+    except Exception:  # (the store may fail to read too: the error line says why)
+        return
+    reviewer.print_summary(console, summary)

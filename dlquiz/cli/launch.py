@@ -15,6 +15,7 @@ QUICK = {("review",): ("review", {}), ("decks",): ("decks", {}), ("decks", "--js
 
 
 def main() -> None:
+    _quiet_on_closed_pipe()
     quick = QUICK.get(tuple(sys.argv[1:]))
     if quick is not None:
         from dlquiz.cli import commands
@@ -24,6 +25,16 @@ def main() -> None:
     from dlquiz.cli.app import app
 
     app(prog_name="dlquiz")
+
+
+def _quiet_on_closed_pipe() -> None:
+    """`dlquiz decks | head` ends quietly when `head` stops reading, as a Unix filter does: the
+    default action of SIGPIPE (Python's own is to raise BrokenPipeError, which would print
+    "Broken pipe" on stderr, or a traceback at interpreter exit)."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from dlquiz.export.html import display_math, escape, to_html
+from dlquiz.export.html import display_math, escape, plain, plain_tag, safe_field, to_html
 from dlquiz.model import Card, Deck
 from dlquiz.render.words import plural
 
@@ -104,17 +104,19 @@ def stable_id(text: str) -> int:
 
 
 def deck_name(deck: Deck) -> str:
-    """`Deep Learning Specialization::C4 Convolutional Neural Networks::W1 Foundations of ...`."""
-    course = f"C{deck.course} {deck.course_title}" if deck.course_title else f"C{deck.course}"
-    week = f"W{deck.week} {deck.title}"
+    """`Deep Learning Specialization::C4 Convolutional Neural Networks::W1 Foundations of ...`,
+    as plain text."""
+    course = f"C{deck.course} {plain(deck.course_title)}" if deck.course_title else f"C{deck.course}"
+    week = f"W{deck.week} {plain(deck.title)}"
     # `::` separates Anki's sub-decks; a title holding it must not make one.
     return "::".join([ROOT_DECK, course.replace("::", ":"), week.replace("::", ":")])
 
 
 def note_tags(card: Card, deck: Deck) -> tuple[str, ...]:
     """`dls::c4::w1`, `kind::numeric` and the card's own tags (words without spaces, as the
-    deck loader makes sure), no repeats."""
-    return tuple(dict.fromkeys((f"dls::c{deck.course}::w{deck.week}", f"kind::{card.kind}", *card.tags)))
+    deck loader makes sure, made plain text), no repeats."""
+    own = (plain_tag(tag) for tag in card.tags)
+    return tuple(dict.fromkeys((f"dls::c{deck.course}::w{deck.week}", f"kind::{card.kind}", *(t for t in own if t))))
 
 
 def _number(value) -> str:
@@ -157,7 +159,7 @@ def card_fields(card: Card, card_label: str | None = None) -> tuple[str, ...]:
     if card.note:
         extra += f'<div class="dlq-note"><p class="dlq-label">Note on the notes</p>{to_html(card.note)}</div>'
     source = to_html(card.source) if card.source else ""
-    return question, answer_html(card), extra, source, escape(card_label or card.id)
+    return tuple(safe_field(field) for field in (question, answer_html(card), extra, source, escape(card_label or card.id)))
 
 
 def _instances(card: Card) -> list[tuple[Card, int | None]]:

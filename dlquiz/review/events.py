@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Iterable, Iterator
 
 from dlquiz.review.schedule import NEW, CardState, lapsed
@@ -49,6 +49,11 @@ class Event:
     @property
     def identity(self) -> tuple[str, int]:
         return self.device, self.seq
+
+
+def utc(moment: datetime) -> str:
+    """A moment as the logs keep it: UTC, ISO 8601 with microseconds (text that sorts as time does)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def next_seq(db: sqlite3.Connection, device: str) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from dlquiz.errors import StoreError
-from dlquiz.review import events
+from dlquiz.review import events, health
 from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
 from dlquiz.review.schedule import NEW, CardState, Review, iso_day, parse_day
@@ -32,12 +32,25 @@ FILENAME = "dlquiz.db"
 KINDS = ("review", "redrill", "cram", "undo")
 
 
+def _connect(path: Path, timeout: float, read_only: bool = False) -> sqlite3.Connection:
+    """The connection to the store file (tests open it read-only through here). `read_only`
+    opens a file whose folder cannot hold the WAL's side files as an unchanging snapshot."""
+    if read_only:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=timeout,
+                               isolation_level=None, check_same_thread=False)
+    return sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+
+
 class Store(QueueReads):
     """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it, and
-    makes its card states those of `scheduler` (default SM-2), replaying the log if they are not."""
+    makes its card states those of `scheduler` (default SM-2), replaying the log if they are not;
+    with `write`, it also makes sure before anything is shown that it can be written (not
+    read-only, not locked by another process, room on the disk)."""
 
-    def __init__(self, path: Path, create: bool = True, scheduler: Scheduler | None = None):
+    def __init__(self, path: Path, create: bool = True, write: bool | None = None, scheduler: Scheduler | None = None):
         self.path = Path(path)
+        self.timeout = health.lock_timeout()
+        write = create if write is None else write
         if not self.path.exists() and not create:
             raise StoreError(f"{self.path}: no review store yet")
         if not self.path.exists():
@@ -47,55 +60,77 @@ class Store(QueueReads):
             if not os.access(parent, os.W_OK):
                 raise StoreError(f"{parent}: the dlquiz home directory is not writable; fix its permissions or set DLQUIZ_HOME")
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db = _connect(self.path, self.timeout)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the review store ({exc})") from None
+            raise health.failure(exc, self.path, timeout=self.timeout) from None
         try:
-            self._check_and_migrate()
+            try:
+                self._check_and_migrate()
+            except StoreError as error:
+                if write or "read-only" not in str(error):
+                    raise
+                self.db.close()  # (a folder that cannot hold the WAL's side files: read a snapshot)
+                self.db = _connect(self.path, self.timeout, read_only=True)
+                self._check_and_migrate(read_only=True)
             self.device = self.meta("device")
             self.scheduler = scheduler or SM2()
             self.use_scheduler(self.scheduler)
+            if write:
+                self._check_writable()
         except BaseException:
             self.db.close()
             raise
 
-    def _check_and_migrate(self) -> None:
-        # Read before writing anything, so a foreign or newer file is left exactly as it was.
+    def _failure(self, error: sqlite3.Error | UnicodeDecodeError, lost: str = "nothing was saved") -> StoreError:
+        return health.failure(error, self.path, lost, self.timeout)
+
+    def _check_and_migrate(self, read_only: bool = False) -> None:
+        # Read before writing anything, so a foreign, damaged or newer file is left exactly as it was.
         try:
             # One read transaction: another process creating the store at this moment is seen
             # either not at all or completely (never version 0 with tables).
             self.db.execute("BEGIN")
             try:
                 version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                schema = health.read_schema(self.db)
+                if 0 < version <= SCHEMA_VERSION and (problem := health.schema_problem(schema, version)):
+                    raise StoreError(f"{self.path}: the review store is damaged ({problem}): {health.AWAY}")
+                if 0 < version <= SCHEMA_VERSION:
+                    health.probe(self.db, version)
             finally:
-                self.db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot open the review store ({exc})") from None
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a dlquiz review store ({exc}); the file was left untouched") from None
+                if self.db.in_transaction:
+                    self.db.execute("COMMIT")
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise self._failure(exc) from None
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: made by a newer dlquiz (schema {version}, this version knows {SCHEMA_VERSION}); "
                 "upgrade dlquiz. The file was left untouched"
             )
-        if version == 0 and tables:
+        if version == 0 and schema:
             raise StoreError(f"{self.path}: not a dlquiz review store (it has other tables); the file was left untouched")
         try:
-            self.db.execute("PRAGMA busy_timeout = 30000")
-            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            if not read_only and self.db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a commit survives a killed process
             if version < SCHEMA_VERSION:
-                with self.transaction():
+                with self.transaction("the new store" if version == 0 else "its upgrade"):
                     version = self.db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
                     for migration in MIGRATIONS[version:]:
                         migration(self.db)
                     self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot write the review store ({exc})") from None
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: the review store is damaged ({exc}); the file was left as it was") from None
+        except sqlite3.Error as exc:
+            raise self._failure(exc) from None
+
+    def _check_writable(self) -> None:
+        """Find out now, not at the first grade, that the store cannot be written: read-only,
+        locked by another process, no room left. A write that changes nothing, rolled back."""
+        with _Transaction(self, "no grade can be saved"):
+            self.db.execute("DELETE FROM meta WHERE 0")
+        space = health.space_problem(self.path)
+        if space is not None:
+            raise StoreError(f"{self.path}: {space}: no grade can be saved; free some space and try again")
 
     def close(self) -> None:
         self.db.close()
@@ -106,9 +141,10 @@ class Store(QueueReads):
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def transaction(self):
-        """`with store.transaction():` — BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error)."""
-        return _Transaction(self.db)
+    def transaction(self, unsaved: str = "the change"):
+        """`with store.transaction():` — BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error). A SQLite
+        failure comes out as a StoreError saying `unsaved` (`the grade of c1w1-x`) was NOT saved."""
+        return _Transaction(self, f"{unsaved} was NOT saved")
 
     # -- reading state
     _COLUMNS = "reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, difficulty, suspended"
@@ -175,8 +211,8 @@ class Store(QueueReads):
         (another machine's clock is ahead) is replayed into place."""
         if kind not in ("review", "redrill", "cram"):
             raise ValueError(f"unknown review kind {kind!r}")
-        at = utc(now)
-        with self.transaction():
+        at = events.utc(now)
+        with self.transaction(f"the grade of {card_id}"):
             seq = events.next_seq(self.db, self.device)
             before = self.state(card_id)
             after = self.scheduler.apply(before, grade, day, at, card_id) if kind == "review" else before
@@ -191,8 +227,8 @@ class Store(QueueReads):
     def undo(self, review_id: int, day: date, now: datetime) -> Review:
         """Take back one logged grade (the latest of its card): append an undo entry and restore the
         state it had before. Committed on return."""
-        at = utc(now)
-        with self.transaction():
+        at = events.utc(now)
+        with self.transaction("the undo"):
             row = self.db.execute("SELECT card_id, kind, device, seq FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None or row[1] == "undo":
                 raise StoreError(f"no grade {review_id} to undo")
@@ -217,8 +253,8 @@ class Store(QueueReads):
         card's state, in one transaction. `now` (default: the clock) and the review `day` (default:
         now's UTC date) date the burial."""
         now = now or datetime.now(timezone.utc)
-        with self.transaction():
-            self._bury(card_id, until, day or now.astimezone(timezone.utc).date(), utc(now))
+        with self.transaction(f"the burial of {card_id}" if until else f"the return of {card_id}"):
+            self._bury(card_id, until, day or now.astimezone(timezone.utc).date(), events.utc(now))
 
     def _bury(self, card_id: str, until: date | None, day: date, at: str) -> None:
         seq = events.next_seq(self.db, self.device)
@@ -232,7 +268,7 @@ class Store(QueueReads):
     def set_suspended(self, card_id: str, suspended: bool, day: date, now: datetime) -> bool:
         """Suspend a card (out of every queue until unsuspended) or unsuspend it: a row of the
         suspension log and the card's state, in one transaction. False if it already was so."""
-        at = utc(now)
+        at = events.utc(now)
         with self.transaction():
             state = self.state(card_id)
             if state.suspended == suspended:
@@ -245,12 +281,6 @@ class Store(QueueReads):
             else:
                 self._write_state(card_id, replace(state, suspended=suspended))
         return True
-
-    def suspended_since(self, card_id: str) -> date | None:
-        """The day a suspended card was suspended; None when it is not suspended."""
-        row = self.db.execute("SELECT day, suspended FROM suspensions WHERE card_id = ? "
-                              "ORDER BY at DESC, device DESC, seq DESC LIMIT 1", (card_id,)).fetchone()
-        return date.fromisoformat(row[0]) if row and row[1] else None
 
     # -- the log as the source of truth
     def _effective_reviews(self, card_id: str | None = None, in_affected: bool = False):
@@ -306,47 +336,6 @@ class Store(QueueReads):
             raise StoreError(f"{self.path}: cannot write the review store to switch schedulers ({exc})") from None
         return True
 
-    def history(self, card_id: str) -> list[tuple[date, str, int, int, int]]:
-        """A card's answers as they stand (undone ones left out), oldest first: (review day, kind,
-        grade, interval after, E-Factor after in hundredths)."""
-        rows = self.db.execute(
-            "SELECT day, kind, grade, interval_after, ef_after FROM reviews WHERE card_id = ? AND kind != 'undo' "
-            f"AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) ORDER BY {events.ORDER}", (card_id,))
-        return [(date.fromisoformat(day), kind, grade, interval, ef) for day, kind, grade, interval, ef in rows]
-
-    # -- counts for limits and summaries
-    def counts_on(self, day: date) -> tuple[int, int]:
-        """(new cards introduced, scheduled reviews done) on a review day, undone grades excluded."""
-        row = self.db.execute(
-            "SELECT COALESCE(SUM(due_before IS NULL), 0), COALESCE(SUM(due_before IS NOT NULL), 0) FROM reviews "
-            "WHERE day = ? AND kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
-            (day.isoformat(),),
-        ).fetchone()
-        return int(row[0]), int(row[1])
-
-    def failed_on(self, day: date) -> list[str]:
-        """The cards whose latest grade on this review day (a scheduled review or a re-drill, undone
-        grades left out) is below 4, in the order they were failed; buried and suspended ones left
-        out. SM-2 step 7: they are drilled again that day, whichever session it is."""
-        rows = self.db.execute(
-            "SELECT r.card_id FROM (SELECT card_id, grade, reviewed_at, device, seq, row_number() OVER (PARTITION BY "
-            "card_id ORDER BY reviewed_at DESC, device DESC, seq DESC) AS latest FROM reviews WHERE day = :day "
-            "AND kind IN ('review', 'redrill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)) r "
-            "LEFT JOIN cards c USING (card_id) WHERE r.latest = 1 AND r.grade < 4 AND NOT coalesce(c.suspended, 0) "
-            f"AND (c.buried_until IS NULL OR c.buried_until <= :day) ORDER BY {events.ORDER}", {"day": day.isoformat()})
-        return [row[0] for row in rows]
-
-    def review_number(self, card_id: str) -> int:
-        """How many grades of this card stand in the log (undone ones not counted): the next
-        review is number review_number + 1, which seeds a parametric card's numbers, so an undo
-        shows the same numbers again."""
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND kind != 'undo' "
-            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
-            (card_id,),
-        ).fetchone()
-        return int(row[0])
-
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -356,25 +345,36 @@ class Store(QueueReads):
             self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
 
-def utc(moment: datetime) -> str:
-    """A moment as the logs keep it: UTC, ISO 8601 with microseconds (text that sorts as time does)."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, store: Store, lost: str):
+        self.store, self.db, self.lost = store, store.db, lost
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self.store._failure(exc, self.lost) from None
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.Error as error:
+                exc = error
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):  # (a disk full, a lock held too long, ...: in words)
+            raise self.store._failure(exc, self.lost) from None
         return False
+
+    def _rollback(self) -> None:
+        """Roll back, unless SQLite already has (it does after a disk-full or I/O error)."""
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
 
 def open_store(home: Path | None = None, create: bool = True, scheduler: Scheduler | None = None) -> Store | None:

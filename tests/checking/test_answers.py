@@ -15,6 +15,7 @@ from dlquiz.checking import answers, equivalence
 from dlquiz.checking.answers import Verdict, check
 from dlquiz.decks.collection import load_collection
 from dlquiz.decks.files import discover
+from dlquiz.errors import clip
 from dlquiz.paths import bundled_cards_dir
 
 OPTIONS = (
@@ -349,29 +350,22 @@ def test_code_in_a_cards_expr_is_refused_at_review_and_never_runs(code, tmp_path
     assert not marker.exists()
 
 
-def test_code_in_a_deck_is_rejected_by_check_and_never_runs(write_deck, cli, tmp_path):
+def test_code_in_a_deck_is_rejected_and_never_runs(write_deck, cli, tmp_path):
+    """An `expr` that is not plain math makes the deck invalid (exit 2, for every command); a
+    `check` that is not a reference call fails `dlquiz check` (exit 1). Neither runs."""
     marker = tmp_path / "ran"
-    path = write_deck("t.yaml", f"""\
-        course: 1
-        week: 1
-        title: T
-        cards:
-          - id: t-evil
-            kind: formula
-            question: q
-            answer: a
-            expr: "__import__('os').system('touch {marker}')"
-          - id: t-evil-check
-            kind: numeric
-            question: q
-            answer: 1
-            check: "__import__('os').system('touch {marker}')"
-        """)
+    head = "course: 1\nweek: 1\ntitle: T\ncards:\n"
+    code = f"__import__('os').system('touch {marker}')"
+    formula = write_deck("f.yaml", head + f"  - id: t-evil\n    kind: formula\n    question: q\n    answer: a\n    expr: \"{code}\"\n")
+    for command in (["check"], ["decks"], ["show", "t-evil"]):
+        result = cli(*command)
+        assert (result.exit_code, result.stderr) == (2, f"{formula}:9: expr {clip(code)} does not parse: unexpected '_' at position 1\n")
+    formula.unlink()
+    checked = write_deck("c.yaml", head + f"  - id: t-evil-check\n    kind: numeric\n    question: q\n    answer: 1\n    check: \"{code}\"\n")
     result = cli("check")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}:5: card 't-evil': expr \"__import__('os').system('touch {marker}')\" does not parse: unexpected '_' at position 1",
-        f"{path}:10: card 't-evil-check': check \"__import__('os').system('touch {marker}')\" failed: a check may only call reference functions by name",
+        f"{checked}:5: card 't-evil-check': check {clip(code)} failed: a check may only call reference functions by name",
     ]
     assert not marker.exists()
 

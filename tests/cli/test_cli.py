@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -165,3 +166,15 @@ def test_python_m_dlquiz_runs(bundled):
     result = subprocess.run([sys.executable, "-m", "dlquiz", "decks", "--json"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 17
+
+
+@pytest.mark.parametrize("args", [["decks"], ["tags"], ["check"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(bundled, args):
+    """`dlquiz decks | head -1`: when the reader closes the pipe, dlquiz ends as a Unix filter does,
+    by SIGPIPE, with nothing on stderr (no "Broken pipe", no traceback)."""
+    proc = subprocess.Popen([sys.executable, "-m", "dlquiz", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before dlquiz writes a line
+    with proc.stderr:
+        error = proc.stderr.read()
+    assert proc.wait(timeout=60) == -signal.SIGPIPE
+    assert error == b""

@@ -96,16 +96,6 @@ def small(write_deck):
     write_deck("c5w1.yaml", C5W1)
 
 
-@pytest.fixture
-def col(tmp_path):
-    """A fresh Anki collection."""
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    collection = Collection(str(folder / "collection.anki2"))
-    yield collection
-    collection.close()
-
-
 def import_apkg(col: Collection, path: Path, with_scheduling: bool = False):
     options = ImportAnkiPackageOptions(with_scheduling=with_scheduling)
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log

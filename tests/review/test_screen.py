@@ -400,18 +400,28 @@ cards:
     question: How many?
     answer: 1
     check: __import__('os').system('touch {marker}')
+""")
+    write_deck("evil2.yaml", f"""\
+course: 1
+week: 2
+title: Evil formula
+cards:
   - id: evil-formula
     kind: formula
     question: Give it.
     answer: x
     expr: __import__('os').system('touch {marker}')
 """)
-    result = cli("review", input="1\n\nx\n\n")
+    for command in ("review", "check"):  # an expr that is not math makes its deck invalid
+        refused = cli(command, input="1\n\n")
+        assert refused.exit_code == 2 and "evil2.yaml:9: expr" in refused.stderr and "does not parse" in refused.stderr
+    (isolated["cards"] / "evil2.yaml").unlink()
+    result = cli("review", input="1\n\n")
     assert result.exit_code == 0, result.output
     assert not marker.exists()
     checked = cli("check")
     assert checked.exit_code == 1
-    assert "evil-check" in checked.stderr and "evil-formula" in checked.stderr
+    assert "evil-check" in checked.stderr
     assert not marker.exists()
 
 

@@ -23,13 +23,19 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a template: what it is drawn from unless a card narrows it."""
+    """One parameter of a template: what it is drawn from unless a card narrows it. A number
+    declares its bounds: a deck may narrow it only within them, so that every draw stays small
+    in time and memory (a card cannot ask for a 10⁹-position encoding)."""
 
     name: str
     default: Sequence
     kind: type = int
     minimum: float | None = None
     maximum: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind in (int, float) and (self.minimum is None or self.maximum is None):
+            raise TypeError(f"template parameter {self.name!r} must declare its minimum and maximum")
 
 
 @dataclass(frozen=True)
