@@ -299,6 +299,14 @@ def export_anki(
         _err(line)
 
 
+import_app = typer.Typer(
+    help="Bring back what you did elsewhere: the reviews you made in Anki.",
+    no_args_is_help=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app, name="import")
+import_app.command("anki")(handle_errors(sharing.import_anki))
+
+
 @export_app.command("tsv")
 @handle_errors
 def export_tsv(

@@ -43,3 +43,44 @@ def sync(
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.line())
     if report.invalid:
         raise typer.Exit(1)
+
+
+def import_anki(
+    file: Path = typer.Argument(..., metavar="FILE", help="An .apkg or .colpkg exported from Anki with scheduling, "
+                                "or a collection.anki2."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what it would import; write nothing."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Bring back the reviews you made in Anki of dlquiz's cards.
+
+    Reviews already in dlquiz's log (imported before, or exported by dlquiz with --with-progress)
+    are never added twice. Again, Hard, Good, Easy become grades 1, 3, 4, 5.
+    """
+    import contextlib
+    import os
+
+    from dlquiz import config, paths
+    from dlquiz.decks.collection import load_collection
+    from dlquiz.export.notes import note_guids
+    from dlquiz.review import store as store_module
+    from dlquiz.sync import anki
+
+    home = paths.usable_home(create=not dry_run)
+    cfg = config.load(home)
+    guids = note_guids(load_collection().cards.values())
+    with store_module.open_store(home, create=False) or contextlib.nullcontext() as store:  # notes exported before, gone from the decks
+        if store is not None:
+            for guid, card_id in store.db.execute("SELECT guid, card_id FROM anki_notes"):
+                guids.setdefault(guid, (card_id,))
+    revlog = anki.read(file, guids)  # a bad file stops here: the store is left as it was
+    now = paths.now()
+    zone = now.tzinfo if os.environ.get("DLQUIZ_NOW") else None  # (else the system's, with its daylight saving)
+    store = store_module.open_store(home, create=not dry_run)
+    try:
+        report = anki.bring_in(store, revlog, cfg.rollover_hour, zone, dry_run)
+    finally:
+        if store is not None:
+            store.close()
+    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.line())
+    if dry_run:
+        commands.err("dry run: nothing written")

@@ -123,7 +123,8 @@ def walk(rows: Iterable[tuple]) -> Iterator[tuple[int, Columns, Columns]]:
         yield row_id, _columns(before), _columns(state)
 
 
-def _affected(db: sqlite3.Connection, card_ids: Iterable[str]) -> None:
+def mark_affected(db: sqlite3.Connection, card_ids: Iterable[str]) -> None:
+    """Put these card ids in the connection's temporary table `affected` (for queries of theirs)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS affected (card_id TEXT PRIMARY KEY) WITHOUT ROWID")
     db.execute("DELETE FROM temp.affected")
     db.executemany("INSERT OR IGNORE INTO temp.affected VALUES (?)", ((card_id,) for card_id in card_ids))
@@ -138,7 +139,7 @@ def replay_cards(store, card_ids: Iterable[str]) -> int:
     their rows where they differ from `walk`'s, and their states under the active scheduler,
     with burial and suspension from their logs. The number of rows whose columns changed."""
     db = store.db
-    _affected(db, card_ids)
+    mark_affected(db, card_ids)
     rows = db.execute(f"SELECT card_id, id, kind, grade, day, device, seq, undoes_device, undoes_seq, {_SM2_COLUMNS} "
                       f"FROM reviews WHERE card_id IN (SELECT card_id FROM temp.affected) ORDER BY card_id, {ORDER}")
     changes, card, mine, reviewed = [], None, [], set()

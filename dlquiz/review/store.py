@@ -227,25 +227,27 @@ class Store(QueueReads):
     def undo(self, review_id: int, day: date, now: datetime) -> Review:
         """Take back one logged grade (the latest of its card): append an undo entry and restore the
         state it had before. Committed on return."""
-        at = events.utc(now)
         with self.transaction("the undo"):
-            row = self.db.execute("SELECT card_id, kind, device, seq FROM reviews WHERE id = ?", (review_id,)).fetchone()
-            if row is None or row[1] == "undo":
-                raise StoreError(f"no grade {review_id} to undo")
-            card_id, kind, *target = row
-            if self.db.execute("SELECT 1 FROM reviews WHERE undoes = ?", (review_id,)).fetchone():
-                raise StoreError(f"grade {review_id} was already undone")
-            current = self.state(card_id)
-            restored = current
-            if kind == "review":
-                restored = self._replay(card_id, exclude=review_id)
-                restored = replace(restored, buried_until=current.buried_until, suspended=current.suspended)
-                self._write_state(card_id, restored)
-            seq = events.next_seq(self.db, self.device)
-            undo_id = self._log(card_id, "undo", None, day, at, 0, current, restored, seq, review_id, tuple(target))
-            if events.later_than(self.db, card_id, at, self.device, seq):
-                events.replay_cards(self, [card_id])
-                restored = self.state(card_id)
+            return self._undo(review_id, day, events.utc(now))
+
+    def _undo(self, review_id: int, day: date, at: str) -> Review:  # (inside a write transaction)
+        row = self.db.execute("SELECT card_id, kind, device, seq FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        if row is None or row[1] == "undo":
+            raise StoreError(f"no grade {review_id} to undo")
+        card_id, kind, *target = row
+        if self.db.execute("SELECT 1 FROM reviews WHERE undoes = ?", (review_id,)).fetchone():
+            raise StoreError(f"grade {review_id} was already undone")
+        current = self.state(card_id)
+        restored = current
+        if kind == "review":
+            restored = self._replay(card_id, exclude=review_id)
+            restored = replace(restored, buried_until=current.buried_until, suspended=current.suspended)
+            self._write_state(card_id, restored)
+        seq = events.next_seq(self.db, self.device)
+        undo_id = self._log(card_id, "undo", None, day, at, 0, current, restored, seq, review_id, tuple(target))
+        if events.later_than(self.db, card_id, at, self.device, seq):
+            events.replay_cards(self, [card_id])
+            restored = self.state(card_id)
         return Review(undo_id, card_id, "undo", None, day, current, restored)
 
     def bury(self, card_id: str, until: date | None, day: date | None = None, now: datetime | None = None) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from dlquiz.errors import UsageError
 from dlquiz.review import events
 from dlquiz.render.words import plural
-from dlquiz.sync import jsonl
+from dlquiz.sync import anki, jsonl
 
 SUFFIX = ".jsonl"
 LOCK = "sync.lock"
@@ -240,6 +240,7 @@ def _receive(store, folder: Path, report: Report) -> None:
         return
     with store.transaction():
         merged = events.merge(store, incoming)
+        anki.take_back_copies(store, merged.cards)
         store.db.executemany(_REMEMBER, progress)
     report.received, report.known, report.cards = merged.added, merged.known, len(merged.cards)
     report.devices = len(merged.devices)
