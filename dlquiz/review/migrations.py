@@ -167,6 +167,7 @@ def m007_events(db: sqlite3.Connection) -> None:
     for table in ("reviews", "suspensions", "burials"):
         db.execute(f"CREATE UNIQUE INDEX {table}_by_event ON {table}(device, seq)")
     db.execute("CREATE INDEX burials_by_card ON burials(card_id)")
+    db.execute("CREATE INDEX reviews_in_order ON reviews(card_id, reviewed_at, device, seq)")  # a card's log in replay order
     db.execute("CREATE UNIQUE INDEX reviews_from_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
     db.execute("CREATE INDEX reviews_undoing ON reviews(undoes_device, undoes_seq) WHERE undoes_device IS NOT NULL")
     # What `dlquiz export anki --with-progress` wrote into Anki's revlog: those reviews are dlquiz's

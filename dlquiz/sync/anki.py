@@ -200,7 +200,10 @@ def take_back_copies(store, card_ids, now: datetime | None = None) -> int:
         return 0
     now = now or datetime.now(timezone.utc)
     db = store.db
-    events.mark_affected(db, card_ids)
+    with_anki = {row[0] for row in db.execute("SELECT card_id FROM reviews WHERE anki_id IS NOT NULL")} & set(card_ids)
+    if not with_anki:
+        return 0
+    events.mark_affected(db, with_anki)
     ours: dict[str, list[tuple[int, int]]] = {}
     theirs = []
     for row_id, card_id, at, grade, origin, anki_id in db.execute(

@@ -70,10 +70,10 @@ def decode(line: bytes | str, device: str | None = None) -> Event:
     if kind not in _TYPES:
         raise Invalid(f"unknown type {kind[:40]!r}")
     event_device = _get(data, "device", str)
-    if not DEVICE.fullmatch(event_device):
+    if device is not None and event_device != device:  # (the file's name is a device id checked already)
+        raise Invalid(f"an event of device {event_device[:70]} in the file of device {device}")
+    if device is None and not DEVICE.fullmatch(event_device):
         raise Invalid("a device id must be 1-64 letters, digits, - or _")
-    if device is not None and event_device != device:
-        raise Invalid(f"an event of device {event_device} in the file of device {device}")
     seq = _get(data, "seq", int)
     if seq < 1:
         raise Invalid("seq must be 1 or more")
@@ -124,6 +124,8 @@ def _moment(text: str) -> str:
     """A time with its offset, as the logs keep it (UTC, microseconds: text that sorts as time does)."""
     try:
         moment = datetime.fromisoformat(text) if len(text) <= 40 else None
+        if moment is not None and len(text) == 32 and text.endswith("+00:00") and text[19] == ".":
+            return text  # (as dlquiz writes it: the form the logs keep)
         if moment is not None and moment.tzinfo is not None:
             return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
     except (ValueError, OverflowError):

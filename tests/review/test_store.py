@@ -30,6 +30,7 @@ SCHEMA = [
     ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
     ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
     ("index", "reviews_by_event", "CREATE UNIQUE INDEX reviews_by_event ON reviews(device, seq)"),
+    ("index", "reviews_in_order", "CREATE INDEX reviews_in_order ON reviews(card_id, reviewed_at, device, seq)"),
     ("index", "reviews_from_anki", "CREATE UNIQUE INDEX reviews_from_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL"),
     ("index", "reviews_undoing",
      "CREATE INDEX reviews_undoing ON reviews(undoes_device, undoes_seq) WHERE undoes_device IS NOT NULL"),
