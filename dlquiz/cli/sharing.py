@@ -5,7 +5,6 @@ dlquiz.cli.app registers them, wrapped in its error handling. The work is in dlq
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -40,7 +39,7 @@ def sync(
         report = sync_folder.sync(store, folder)
     for warning in report.warnings:
         commands.err(warning)
-    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.line())
+    _echo(report, as_json)
     if report.invalid:
         raise typer.Exit(1)
 
@@ -81,6 +80,15 @@ def import_anki(
     finally:
         if store is not None:
             store.close()
-    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.line())
+    _echo(report, as_json)
     if dry_run:
         commands.err("dry run: nothing written")
+
+
+def _echo(report, as_json: bool) -> None:
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(report.line())

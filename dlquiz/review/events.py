@@ -15,6 +15,7 @@ log in this order (`walk`). No event column of a row already in the log is ever 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Iterator, NamedTuple
@@ -93,9 +94,17 @@ def _step(state: tuple, grade: int, day: int) -> tuple:
     return reps, ef, ivl, day, lapses
 
 
+_ISO: dict[int, str] = {}  # day ordinal -> ISO date (a log has a few thousand days; a replay, millions of rows)
+
+
 def _columns(state: tuple) -> Columns:
     reps, ef, ivl, last, lapses = state
-    return reps, ef, ivl, None if last is None else date.fromordinal(last + ivl).isoformat(), lapses
+    if last is None:
+        return reps, ef, ivl, None, lapses
+    due = _ISO.get(last + ivl)
+    if due is None:
+        due = _ISO[last + ivl] = date.fromordinal(last + ivl).isoformat()
+    return reps, ef, ivl, due, lapses
 
 
 def walk(rows: Iterable[tuple]) -> Iterator[tuple[int, Columns, Columns]]:
@@ -331,7 +340,24 @@ def _move_on(store, fast: dict[str, list[tuple]], cards: set[str]) -> None:
             writes.append(store._values(card_id, replace(state, buried_until=buried, suspended=suspended)))
     db.execute(f"PRAGMA cache_size = {-128 << 10}")  # (128 MB at most, for this batch: the inserts land in cached pages)
     try:
-        db.executemany(_INSERT_WITH_COLUMNS, rows)
+        with _bulk(db, len(rows)):
+            db.executemany(_INSERT_WITH_COLUMNS, rows)
         db.executemany(store._WRITE, writes)
     finally:
         db.execute("PRAGMA cache_size = -2000")  # SQLite's default
+
+
+@contextmanager
+def _bulk(db: sqlite3.Connection, adding: int):
+    """Adding more rows than the reviews table holds (a first sync, a first import from Anki):
+    its indexes are dropped and built again afterwards, in the same transaction (a third sooner)."""
+    if adding < 50_000 or adding < (db.execute("SELECT max(id) FROM reviews").fetchone()[0] or 0):
+        yield
+        return
+    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' "
+                         "AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        db.execute(f"DROP INDEX {name}")
+    yield
+    for _, sql in indexes:
+        db.execute(sql)

@@ -259,13 +259,18 @@ class Store(QueueReads):
             self._bury(card_id, until, day or now.astimezone(timezone.utc).date(), events.utc(now))
 
     def _bury(self, card_id: str, until: date | None, day: date, at: str) -> None:
+        self._mark("burials", card_id, iso_day(until), day, at, replace(self.state(card_id), buried_until=until))
+
+    def _mark(self, table: str, card_id: str, value, day: date, at: str, state: CardState) -> None:
+        """Log a burial or suspension (an event of this device) and make `state` the card's,
+        unless the log holds a later one of another machine (then the card is replayed)."""
         seq = events.next_seq(self.db, self.device)
-        self.db.execute("INSERT INTO burials (card_id, at, day, until, device, seq) VALUES (?, ?, ?, ?, ?, ?)",
-                        (card_id, at, day.isoformat(), iso_day(until), self.device, seq))
-        if events.later_than(self.db, card_id, at, self.device, seq, "burials"):
+        self.db.execute(f"INSERT INTO {table} (card_id, at, day, {'until' if table == 'burials' else 'suspended'}, device, "
+                        "seq) VALUES (?, ?, ?, ?, ?, ?)", (card_id, at, day.isoformat(), value, self.device, seq))
+        if events.later_than(self.db, card_id, at, self.device, seq, table):
             events.replay_cards(self, [card_id])
         else:
-            self._write_state(card_id, replace(self.state(card_id), buried_until=until))
+            self._write_state(card_id, state)
 
     def set_suspended(self, card_id: str, suspended: bool, day: date, now: datetime) -> bool:
         """Suspend a card (out of every queue until unsuspended) or unsuspend it: a row of the
@@ -275,13 +280,7 @@ class Store(QueueReads):
             state = self.state(card_id)
             if state.suspended == suspended:
                 return False
-            seq = events.next_seq(self.db, self.device)
-            self.db.execute("INSERT INTO suspensions (card_id, at, day, suspended, device, seq) VALUES (?, ?, ?, ?, ?, ?)",
-                            (card_id, at, day.isoformat(), int(suspended), self.device, seq))
-            if events.later_than(self.db, card_id, at, self.device, seq, "suspensions"):
-                events.replay_cards(self, [card_id])
-            else:
-                self._write_state(card_id, replace(state, suspended=suspended))
+            self._mark("suspensions", card_id, int(suspended), day, at, replace(state, suspended=suspended))
         return True
 
     # -- the log as the source of truth

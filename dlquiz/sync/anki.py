@@ -97,8 +97,7 @@ def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = No
         if dry_run:
             report.imported, report.cards = len(planned), len({event.card_id for event in planned})
             return report
-        merged = events.merge(store, planned)
-        take_back_copies(store, merged.cards)
+        merged = events.merge(store, planned)  # (no copies of dlquiz's reviews: the plan left them out)
     report.imported, report.cards, report.already = merged.added, len(merged.cards), report.already + merged.known
     return report
 
@@ -134,7 +133,7 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         "SELECT card_id, day FROM reviews WHERE kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"))
     ours: dict[str, list[tuple[int, int]]] | None = None
     seq = events.next_seq(db, store.device) if db is not None else 1
-    planned = []
+    planned, days = [], {}
     for revlog_id, card_id, ease, answer_ms, kind in revlog:
         skipped = SKIPPED_TYPES.get(kind) or (None if ease in BUTTONS else "no_answer")
         if skipped is not None:
@@ -149,7 +148,10 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
             report.already += 1
             continue
         moment = datetime.fromtimestamp(revlog_id // 1000, timezone.utc).replace(microsecond=revlog_id % 1000 * 1000)
-        day = review_day(moment.astimezone(zone), rollover_hour).isoformat()
+        quarter = revlog_id // 900_000  # (every time zone's offset is a whole number of quarter hours)
+        day = days.get(quarter)
+        if day is None:
+            day = days[quarter] = review_day(moment.astimezone(zone), rollover_hour).isoformat()
         first = (card_id, day) not in scheduled
         scheduled.add((card_id, day))
         planned.append(events.Event(
