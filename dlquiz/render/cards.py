@@ -29,6 +29,20 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_FORMULA = re.compile(r"\$[^$]+\$")
 
 
+def _honour_no_break_spaces() -> None:
+    """Make Rich's line wrapping honour the no-break space (U+00A0), which holds an inline
+    formula together (dlquiz.render.markup.inline). Rich breaks lines at every Unicode space,
+    U+00A0 included (https://github.com/Textualize/rich/issues/4196), so `β = 0.9` could end a
+    line at `β =`; its word pattern, one regular expression, is given Unicode's meaning of
+    U+00A0 instead. tests/render/test_notation.py fails if a Rich release changes this."""
+    from rich import _wrap
+
+    _wrap.re_word = re.compile(r"[^\S\u00a0]*[\S\u00a0]+[^\S\u00a0]*")
+
+
+_honour_no_break_spaces()
+
+
 @dataclass(frozen=True)
 class Options:
     """How to render. `raw_math`: show LaTeX source, not Unicode. `plain`: no colours or styles

@@ -11,29 +11,17 @@ import threading
 import time
 
 from rich.console import Console, Group
+from rich.control import Control
 from rich.panel import Panel
-from rich.rule import Rule
+from rich.segment import ControlType
 from rich.text import Text
 
 from dlquiz.render import cards as render
+from dlquiz.review import bars
 from dlquiz.review.keys import Keys
 from dlquiz.review.session import Item, Session
-from dlquiz.sm2 import GRADES, SHORT
+from dlquiz.sm2 import GRADES
 
-HELP = """\
-Keys
-  Space / Enter   show the answer (Enter also accepts a suggested grade)
-  0 1 2 3 4 5     grade: 0 blackout · 1 wrong, familiar · 2 wrong, seemed easy
-                  3 right, with difficulty · 4 right, after a hesitation · 5 perfect
-  u               undo the last grade or burial (several steps back)
-  s               bury this card until tomorrow
-  ?               this help
-  q / Ctrl-C      end the session (every grade so far is saved)
-Cards with a checkable answer (numbers, shapes, formulas, choices, true/false) ask you to type
-it: Enter checks it and suggests a grade (4 if right, 1 if wrong) that Enter accepts and a digit
-overrides. At that prompt an empty line shows the answer unchecked, and :u :s :q undo, bury, quit.
-Grades below 4 bring the card back at the end of the session, until it scores 4 or more.
-"""
 _COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
 
@@ -50,16 +38,6 @@ def answers_module():
     from dlquiz.checking import answers
 
     return answers
-
-
-def _interval(days: int | None) -> str:
-    if days is None:
-        return "again"
-    if days < 30:
-        return f"{days}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
 def _plural(count: int, word: str) -> str:
@@ -79,9 +57,8 @@ class Reviewer:
     # -- drawing
     def header(self, item: Item) -> None:
         deck = self.session.collection.deck(item.card.deck)
-        left = f"{deck.id} · {deck.title}"
-        right = f"{self.session.done} done · {self.session.left} left"
-        self.console.print(Rule(Text(f"{left}   [{_LABEL[item.kind]}]   {right}"), style="dim"))
+        progress = f"{self.session.done} done · {self.session.left} left"
+        self.console.print(bars.header(deck.id, deck.title, _LABEL[item.kind], progress, self.console.width))
 
     def question(self, item: Item, card=None) -> None:
         card = card or item.card
@@ -91,11 +68,27 @@ class Reviewer:
         self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
     def hint(self, card) -> None:
-        """The keys line under a question: type the answer, or show it."""
-        if _asks_for_answer(card):
-            self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
-        else:
-            self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
+        """The keys line under a question: type the answer, or show it. On a terminal, the
+        "show answer" hint is taken back when the answer shows (`retract_hint`)."""
+        typed = _asks_for_answer(card)
+        view = bars.hint(typed)
+        self.console.print(view)
+        if not typed and self.console.is_terminal:
+            self._hint_lines = len(self.console.render_lines(view, pad=False))
+
+    _hint_lines = 0
+
+    def retract_hint(self) -> None:
+        """Erase the "show answer" hint, the last lines printed: once the answer shows it no
+        longer holds. (Output that is not a terminal keeps it: it cannot be erased there.)"""
+        if self._hint_lines:
+            up_and_erase = ((ControlType.CURSOR_UP, 1), (ControlType.ERASE_IN_LINE, 2))
+            self.console.control(Control(ControlType.CARRIAGE_RETURN, *up_and_erase * self._hint_lines))
+            self._hint_lines = 0
+
+    def help(self) -> None:
+        self._hint_lines = 0  # the hint is no longer the last thing on screen
+        self.console.print(bars.help_view(self.console.width))
 
     def answer(self, card) -> None:
         options = self.options
@@ -107,18 +100,7 @@ class Reviewer:
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
     def grade_bar(self, item: Item, suggestion: int | None = None) -> None:
-        preview = self.session.preview(item)
-        bar = Text()
-        for q in GRADES:
-            if q:
-                bar.append("  ")
-            bar.append(f"{q}", style="bold reverse" if q == suggestion else "bold")
-            bar.append(f" {SHORT[q]} ").append(_interval(preview[q]), style="dim")
-        if item.kind in ("redrill", "cram"):
-            bar.append("   (no schedule change)", style="dim")
-        self.console.print(bar)
-        accept = f"Enter = {suggestion} · " if suggestion is not None else ""
-        self.console.print(Text(f"{accept}grade 0-5 · u undo · s bury · ? keys · q quit", style="dim"))
+        self.console.print(bars.grade_bar(self.session.preview(item), item.kind, self.console.width, suggestion))
 
     # -- the loop
     def _warm_up(self) -> None:
@@ -154,15 +136,16 @@ class Reviewer:
             if _asks_for_answer(card):
                 action, suggestion = self._typed_answer(card)
             else:
-                action = self._ask({"space", "enter", "s", "u", "q", "eof"})
+                action = self._ask({"space", "enter", "s", "u", "q", "eof"}, again=lambda: self.hint(card))
             if action in ("q", "eof"):
                 return
             if self._side_action(action):
                 continue
+            self.retract_hint()
             self.answer(card)
             self.grade_bar(item, suggestion)
             allowed = {*map(str, GRADES), "s", "u", "q", "eof"} | ({"enter"} if suggestion is not None else set())
-            action = self._ask(allowed)
+            action = self._ask(allowed, again=lambda: self.grade_bar(item, suggestion))
             if action in ("q", "eof"):
                 return
             if self._side_action(action):
@@ -185,7 +168,7 @@ class Reviewer:
                 return "eof", None
             command = _COMMANDS.get(response.strip().lower())
             if command == "?":
-                self.console.print(HELP)
+                self.help()
                 continue
             if command is not None:
                 return command, None
@@ -199,11 +182,14 @@ class Reviewer:
             self.console.print(Text(f"{mark} {verdict.feedback}", style=style))
             return "checked", answers.suggested_grade(verdict)
 
-    def _ask(self, allowed: set[str]) -> str:
+    def _ask(self, allowed: set[str], again=None) -> str:
+        """The next allowed key; `?` shows the help, then `again()` redraws what it pushed up."""
         while True:
             key = self.keys.key()
             if key == "?":
-                self.console.print(HELP)
+                self.help()
+                if again is not None:
+                    again()
                 continue
             if key in allowed:
                 return key

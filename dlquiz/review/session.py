@@ -23,7 +23,7 @@ from dlquiz.model import Card, Collection
 from dlquiz.review.schedule import CardState, Review
 from dlquiz.review.store import Store
 from dlquiz.review.today import sync_members
-from dlquiz.sm2 import GRADES
+from dlquiz.sm2 import GRADES, SM2State
 from dlquiz.sm2 import review as sm2_review
 
 MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as one minute
@@ -148,12 +148,13 @@ class Session:
 
         return templates.instantiate(item.card, item.draw)
 
-    def preview(self, item: Item) -> dict[int, int | None]:
-        """The interval each grade would give (None: this grade changes no schedule)."""
+    def preview(self, item: Item) -> dict[int, SM2State | None]:
+        """The SM-2 state (interval, E-Factor) each grade would give; None for every grade of a
+        re-drill or cram, which change no schedule."""
         if item.kind in ("redrill", "cram"):
             return {q: None for q in GRADES}
         sm2 = self.state(item.card).sm2
-        return {q: sm2_review(sm2, q).interval for q in GRADES}
+        return {q: sm2_review(sm2, q) for q in GRADES}
 
     def grade(self, quality: int, answer_ms: int = 0) -> Review:
         """Grade the current card; the grade is committed before this returns."""
