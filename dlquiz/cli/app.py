@@ -8,21 +8,35 @@ the deck loader, Rich rendering) are imported inside the commands, so `--help` s
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from dlquiz import __version__
-from dlquiz.cli import commands
+from dlquiz.cli import commands, complete
 from dlquiz.errors import DlquizError
+
+class Commands(TyperGroup):
+    """A command group whose `--help` lists each command with the first line of its docstring,
+    whole: Click would cut it at the terminal's width with `...`; a long one wraps instead."""
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None and not command.short_help and command.help:
+            command.short_help = inspect.cleandoc(command.help).splitlines()[0]
+        return command
+
 
 app = typer.Typer(
     name="dlquiz",
+    cls=Commands,
     help="Spaced-repetition flashcards for the Deep Learning Specialization, answers checked by code.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (dlquiz.cli.complete)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: no Rich or Markdown import on --help, so start-up stays fast
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -67,6 +81,12 @@ def main_options(
 _load = commands.load
 _context = commands.context
 
+# Arguments shared by several commands; the shell completes their values (dlquiz.cli.complete).
+DECKS_ARGUMENT = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all.",
+                                autocompletion=complete.deck_ids)
+CARD_ID_ARGUMENT = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params.",
+                                  autocompletion=complete.card_ids)
+
 
 @app.command()
 @handle_errors
@@ -85,7 +105,7 @@ PLAIN_OPTION = typer.Option(
 @app.command()
 @handle_errors
 def show(
-    card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params."),
+    card_id: str = CARD_ID_ARGUMENT,
     raw_math: bool = RAW_MATH_OPTION,
     plain: bool = PLAIN_OPTION,
 ) -> None:
@@ -135,7 +155,7 @@ def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or
 @app.command()
 @handle_errors
 def review(
-    decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
+    decks: Optional[List[str]] = DECKS_ARGUMENT,
     tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with this tag (repeatable)."),
     new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards today (default from config: 20)."),
     reviews: Optional[int] = typer.Option(None, "--reviews", min=0, help="Scheduled reviews today (default from config: 200)."),
@@ -151,7 +171,8 @@ def review(
 @app.command()
 @handle_errors
 def add(
-    deck: Optional[str] = typer.Option(None, "--deck", "-d", metavar="DECK", help="Deck id, e.g. c4w1. A new id creates the deck (give --course, --week, --title)."),
+    deck: Optional[str] = typer.Option(None, "--deck", "-d", metavar="DECK", help="Deck id, e.g. c4w1. A new id creates the deck (give --course, --week, --title).",
+                                       autocompletion=complete.deck_ids),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", metavar="KIND", help="basic (default), truefalse, choice, numeric, shape or formula."),
     question: Optional[str] = typer.Option(None, "--question", "-q", metavar="TEXT", help="The question: Markdown, $...$ for LaTeX."),
     answer: Optional[List[str]] = typer.Option(None, "--answer", "-a", metavar="TEXT", help="The answer (choice: an option's text; repeat for several)."),
@@ -170,9 +191,9 @@ def add(
     course_title: Optional[str] = typer.Option(None, "--course-title", metavar="TEXT", help="New deck: the course's title."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the YAML it would write; write nothing."),
 ) -> None:
-    """Add a card to a deck, keeping the file as you wrote it; prints the new card's id.
+    """Add a card to a deck; prints the new card's id.
 
-    On a terminal, asks for whatever the flags leave out, then shows the card and asks before
+    The deck file keeps everything as you wrote it: the card's lines are added. On a terminal, asks for whatever the flags leave out, then shows the card and asks before
     writing. Without a terminal, missing flags are an error.
     """
     from dlquiz.decks import authoring, drafts
@@ -213,8 +234,11 @@ def add(
 
 @app.command()
 @handle_errors
-def edit(card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params.")) -> None:
-    """Edit one card in $EDITOR and write it back in place. Its id, and so its schedule, is kept."""
+def edit(card_id: str = CARD_ID_ARGUMENT) -> None:
+    """Edit one card in $EDITOR and write it back in place.
+
+    Its id, and so its schedule, is kept.
+    """
     from dlquiz.decks import authoring
 
     def again(message: str) -> bool:  # on a terminal, a refused edit can be fixed at once
@@ -234,11 +258,11 @@ def edit(card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e
 
 
 export_app = typer.Typer(
-    help="Export decks to Anki: an .apkg package, or TSV for Anki's text import.",
+    cls=Commands,
+    help="Export decks to Anki, as an .apkg package or TSV.",
     no_args_is_help=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(export_app, name="export")
-_EXPORT_DECKS = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all.")
 
 
 class DelayedProgress:
@@ -289,7 +313,7 @@ class DelayedProgress:
 @export_app.command("anki")
 @handle_errors
 def export_anki(
-    decks: Optional[List[str]] = _EXPORT_DECKS,
+    decks: Optional[List[str]] = DECKS_ARGUMENT,
     output: Path = typer.Option(Path("dlquiz.apkg"), "--output", "-o", help="The .apkg file to write."),
     with_progress: bool = typer.Option(
         False, "--with-progress", help="Carry each card's schedule and review log (Anki applies them to cards new to the collection)."),
@@ -309,7 +333,7 @@ def export_anki(
 @export_app.command("tsv")
 @handle_errors
 def export_tsv(
-    decks: Optional[List[str]] = _EXPORT_DECKS,
+    decks: Optional[List[str]] = DECKS_ARGUMENT,
     output: Path = typer.Option(Path("dlquiz.tsv"), "--output", "-o", help="The file to write; '-' for standard output."),
 ) -> None:
     """Write TSV for Anki's text import.
@@ -330,10 +354,13 @@ def export_tsv(
 @app.command()
 @handle_errors
 def stats(
-    decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
+    decks: Optional[List[str]] = DECKS_ARGUMENT,
     as_json: bool = typer.Option(False, "--json", help="Print the same numbers as JSON."),
 ) -> None:
-    """How you are doing and what is coming: calendar, streak, forecast, retention, cards, time."""
+    """How you are doing: calendar, retention, forecast, time.
+
+    Also the streak, cards by state, time per day, and E-Factor and interval histograms.
+    """
     from dlquiz.stats import numbers as stats_module
 
     collection, store, cfg, _, day = _context()
