@@ -121,12 +121,20 @@ def show(
 
 @app.command()
 @handle_errors
-def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: every deck).")) -> None:
+def check(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: every deck)."),
+    functions: bool = typer.Option(False, "--functions", help="List the functions a card's check: may call, and exit."),
+) -> None:
     """Validate decks and run every card's reference check.
 
     Exit 0 when everything holds, 1 when a card fails its check, 2 when a deck cannot be read.
     """
     from dlquiz.checking import checks
+
+    if functions:
+        for call, summary in checks.functions_help():
+            typer.echo(f"{call}\n    {summary}")
+        return
 
     collection = _load(paths)
     report = checks.run(collection)

@@ -52,6 +52,11 @@ _DECK_FIELDS = ("course", "week", "title", "course_title")
 # offset of the packed cards after the index, their length).
 
 
+# The modules whose rules decide what a deck file loads to (tests/decks/test_cache.py checks they exist).
+RULES = ("decks/format.py", "decks/yamlread.py", "model.py", "checking/shown.py", "checking/templates/catalog.py",
+         "checking/templates/kit.py", "checking/templates/conv.py", "checking/templates/nets.py")
+
+
 def _version() -> str:
     """What a cached deck was validated by: another dlquiz, or other deck rules, mean another cache.
     The deck-rule modules' own bytes are hashed, so even an edit between releases invalidates it."""
@@ -59,7 +64,7 @@ def _version() -> str:
 
     digest = blake2b(digest_size=8)
     package = Path(dlquiz.__file__).parent
-    for name in ("decks/load.py", "model.py", "decks/yamlread.py", "checking/templates/catalog.py", "checking/templates/conv.py", "checking/templates/nets.py"):
+    for name in RULES:
         try:
             digest.update((package / name).read_bytes())
         except OSError:

@@ -3,6 +3,7 @@ exit code of `dlquiz check`, plus the bundled decks as content that must hold.""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -150,7 +151,7 @@ def test_wrong_types(write_deck, cli):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{path}:8: the answer of a numeric card must be a number, not 'many'",
-        f"{path}:12: the answer of a truefalse card must be true or false",
+        f"{path}:12: the answer of a truefalse card must be true or false, not 'maybe'",
     ]
 
 
@@ -248,12 +249,32 @@ _scalars = st.one_of(
 _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
 
 
+class _Yaml12Loader(yaml.CSafeLoader):
+    """The reference: PyYAML's C loader, with YAML 1.2's booleans (only true and false)."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    start: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for start, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def reference_load(text: str):
+    return yaml.load(text, Loader=_Yaml12Loader)
+
+
 @settings(max_examples=200, deadline=None)
 @given(_values)
 def test_the_fast_loader_reads_yaml_exactly_as_safe_load(value):
     for style in (None, False, True):
         text = yaml.safe_dump({"v": value}, default_flow_style=style, allow_unicode=True)
-        assert parse_yaml(text) == yaml.load(text, Loader=yaml.CSafeLoader)  # the C loader is the reference
+        assert parse_yaml(text) == reference_load(text)  # the C loader (with YAML 1.2 booleans) is the reference
+
+
+def test_yes_no_on_off_are_words_not_booleans():
+    assert parse_yaml("a: yes\nb: No\nc: ON\nd: off\ne: true\nf: FALSE\n") == {
+        "a": "yes", "b": "No", "c": "ON", "d": "off", "e": True, "f": False}
 
 
 @settings(max_examples=300, deadline=None)
@@ -263,7 +284,7 @@ def test_the_fast_loader_reads_yaml_exactly_as_safe_load(value):
 def test_plain_scalars_resolve_exactly_as_safe_load(token):
     text = f"v: {token}\n"
     try:
-        expected = yaml.load(text, Loader=yaml.CSafeLoader)  # the C loader is the reference
+        expected = reference_load(text)
     except yaml.YAMLError:
         return
     got = parse_yaml(text)
