@@ -1,5 +1,5 @@
 """Content is code: run every card's reference `check` against its stated answer, and make sure
-every formula card's `expr` parses.
+every formula card's `expr` parses and is the formula its answer shows (dlquiz.checking.latex).
 
 A check is a small expression (`conv_param_count(f=5, n_c_prev=3, n_c=100)`) evaluated by
 walking its syntax tree through a whitelist: calls of dlquiz.reference functions and a few
@@ -203,7 +203,7 @@ def run(collection: Collection, cards: list[Card] | None = None) -> Report:
             report.formulas += 1
             try:
                 formula.parse(card.expr)
-                why = _comparable(card.expr)
+                why = _comparable(card.expr) or (_disagreement(card) if card.kind == "formula" else None)
             except formula.FormulaError as exc:
                 why = f"expr {card.expr!r} does not parse: {exc}"
             if why:
@@ -224,6 +224,13 @@ def _comparable(expr: str) -> str | None:
     if len(equivalence.samples(tree, tree)) < 3:
         return f"expr {expr!r} has no value at most sample points, so typed answers cannot be compared with it"
     return None
+
+
+def _disagreement(card: Card) -> str | None:
+    """A formula card's answer as shown must be its `expr` (dlquiz.checking.latex)."""
+    from dlquiz.checking import latex
+
+    return latex.disagreement(card.answer, card.expr)
 
 
 TEMPLATE_DRAWS = 100

@@ -22,6 +22,7 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
+from dlquiz.checking.shown import minus
 from dlquiz.model import Card
 from dlquiz.render import markup
 
@@ -121,9 +122,10 @@ def _bold_answer(card: Card) -> str | None:
     if card.kind == "truefalse":
         return "True" if answer else "False"
     if card.kind == "numeric":
-        return f"{answer:,}" if isinstance(answer, int) else f"{answer:g}"
+        return minus(f"{answer:,}" if isinstance(answer, int) else f"{answer:g}")
     if card.kind == "shape":
-        dims = ", ".join(str(d) for d in answer)
+        symbols = markup.math_symbols(card.question or "")
+        dims = ", ".join(symbols.get(d, str(d)) for d in answer)
         return f"({dims})" if len(answer) > 1 else f"({dims},)"
     return None
 

@@ -95,6 +95,21 @@ def math_spans(text: str):
             yield m.group(), m.group("display"), True
 
 
+_SYMBOL = re.compile(r"([A-Za-z]+)(?:_\{?([A-Za-z0-9]+)\}?)?")
+
+
+def math_symbols(text: str) -> dict[str, str]:
+    """The symbols `text` writes as math on their own (`$n_x$`, `$m$`), by their plain name
+    (`n_x`), each as it shows (`nₓ`): a shape's dims are shown the way its question shows them."""
+    found = {}
+    for _, latex, _ in math_spans(text):
+        match = _SYMBOL.fullmatch(latex.strip())
+        if match:
+            name = match.group(1) + (f"_{match.group(2)}" if match.group(2) else "")
+            found[name] = _mathtext().inline(latex)
+    return found
+
+
 def is_plain(text: str) -> bool:
     """Is `text` (math aside) free of Markdown syntax, so that it renders as plain paragraphs?"""
     return "$$" not in text and not _SYNTAX.search(_INLINE_MATH.sub("x", text))
