@@ -215,25 +215,21 @@ def add(
     lacking = drafts.missing(draft)
     if lacking and not sys.stdin.isatty():
         raise UsageError(f"missing {', '.join(lacking)} (stdin is not a terminal, so nothing can be asked)")
-    console = _console()
     if lacking:
         from dlquiz.cli import interview
-        from dlquiz.decks.collection import load_collection
 
-        known = {d.id: d.title for d in load_collection().decks}
-        draft = interview.fill(draft, console, known)
-    if dry_run or lacking:  # plan without writing, to show the block or the preview
+        console = _console()
+        draft = interview.fill(draft, console, *authoring.decks_for_adding())
+    if dry_run:  # plan without writing, to show the block
         plan = authoring.plan_add(draft)
         for warning in plan.warnings:
             _err(warning)
-        if dry_run:
-            typer.echo(plan.block, nl=False)
-            sys.stdout.flush()  # the block before the note on stderr, on a shared terminal
-            _err(f"dry run: {plan.card.id} would go to {plan.card.where}; nothing written")
-            return
-        if not interview.confirm(console, plan, "Add this card?"):
-            raise authoring.Aborted("nothing added")
-    plan = authoring.add(draft)  # planned (again) under the lock: a concurrent add is seen
+        typer.echo(plan.block, nl=False)
+        sys.stdout.flush()  # the block before the note on stderr, on a shared terminal
+        _err(f"dry run: {plan.card.id} would go to {plan.card.where}; nothing written")
+        return
+    # planned (again) under the lock: a concurrent add is seen; on a terminal, shown and confirmed first
+    plan = interview.write(draft, console) if lacking else authoring.add(draft)
     for warning in () if lacking else plan.warnings:  # the prompts showed them with the preview
         _err(warning)
     _err(f"added {plan.card.id} to {plan.card.where}" + (" (a new deck)" if plan.created else ""))
