@@ -174,3 +174,21 @@ def test_items_never_split_and_every_line_fits():
 def test_intervals_and_e_factors_read_short():
     assert [bars.interval(d) for d in (1, 6, 29, 30, 45, 364, 365, 548)] == ["1d", "6d", "29d", "1mo", "1.5mo", "12.1mo", "1y", "1.5y"]
     assert [bars.easiness(e) for e in (2.5, 2.36, 1.3, 2.0)] == ["2.5", "2.36", "1.3", "2"]
+
+
+def test_the_readme_shows_what_the_program_prints_at_80_columns():
+    """The review section's screenshots, key table and the `?` help agree with the program."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    new = {q: sm2_review(SM2State(), q) for q in range(6)}
+    second = {q: sm2_review(sm2_review(SM2State(), 5), q) for q in range(6)}
+    for preview, kind in ((new, "new"), (second, "review"), (dict.fromkeys(range(6)), "redrill")):
+        console = Console(width=80, record=True, color_system=None)
+        console.print(bars.grade_bar(preview, kind, 80))
+        assert console.export_text() in readme, console.export_text()
+    console = Console(width=80, record=True, color_system=None)
+    console.print(bars.hint(typed=False))
+    assert f"(`{console.export_text().strip()}`)" in " ".join(readme.split())  # the hint, as the prose quotes it
+    for q, words in GRADE_WORDS.items():
+        assert f"| **{q}** {words.label} | {words.meaning} |" in readme
