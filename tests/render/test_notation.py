@@ -84,9 +84,10 @@ def test_a_verdict_names_symbols_as_the_cards_show_them(bundled_cards):
         if card.kind != "formula":
             continue
         for name in sorted(formula.names(formula.parse_tree(card.expr))):
-            verdict = answers.check_card(card, f"({card.expr}) * {name}")
-            assert not verdict.correct
-            assert formula.pretty_name(name) in verdict.feedback, (card.id, name, verdict.feedback)
+            typed = re.sub(rf"\b{re.escape(name)}\b", "qq", card.expr)  # one name for another: said without sympy
+            verdict = answers.check_card(card, typed)
+            assert verdict.feedback == f"your formula differs: it has qq where the answer has {formula.pretty_name(name)}", \
+                (card.id, name, verdict.feedback)
             if formula.pretty_name(name) != name:
                 assert not re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", verdict.feedback), (card.id, verdict.feedback)
                 named += 1
