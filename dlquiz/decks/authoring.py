@@ -174,17 +174,25 @@ def draft_block(draft: Draft) -> str:
         return yaml.safe_dump([typed], allow_unicode=True, sort_keys=False)
 
 
-def _block_card_id(block: str) -> str:
-    """The id of the one card an edited block holds; UsageError when it holds something else."""
+def _one_card(text: str, what: str) -> dict:
+    """The one card a block of YAML from an editor holds (`- id: ...`); a UsageError naming
+    `what` ("edited card", "new card") when it is not readable or not one card."""
     try:
-        items = yaml.safe_load(block)
+        items = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""
-        raise UsageError(f"new card{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if not (isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict) and isinstance(items[0].get("id"), str)):
-        raise UsageError("the new card must be one card: a single item starting with '- id:'")
-    return items[0]["id"]
+        raise UsageError(f"{what}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not (isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict)):
+        raise UsageError(f"the {what.split()[0]} text must be one card: a single item starting with '- id:'")
+    return items[0]
+
+
+def _block_card_id(block: str) -> str:
+    card_id = _one_card(block, "new card").get("id")
+    if not isinstance(card_id, str):
+        raise UsageError("the new card needs an id: its first line is '- id: ...'")
+    return card_id
 
 
 def plan_add(draft: Draft, block: str | None = None) -> Plan:
@@ -286,18 +294,11 @@ def finish_edit(edit: Edit, edited: str) -> Plan | None:
         return None
     if not edited.strip():
         raise Aborted("the edited card is empty; nothing changed (to delete a card, remove its lines from the deck file)")
-    try:
-        items = yaml.safe_load(edited)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        raise UsageError(f"edited card{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if not (isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict)):
-        raise UsageError("the edited text must be one card: a single item starting with '- id:'")
-    if items[0].get("id") != edit.card_id:
+    card_id = _one_card(edited, "edited card").get("id")
+    if card_id != edit.card_id:
         raise UsageError(
             f"the id of a card cannot change (its schedule is keyed by it): {edit.card_id!r} became "
-            f"{items[0].get('id')!r}; nothing written"
+            f"{card_id!r}; nothing written"
         )
     with deckfile.locked(paths.deck_dirs()):
         world = _world()

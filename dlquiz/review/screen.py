@@ -73,8 +73,7 @@ class Reviewer:
         typed = _asks_for_answer(card)
         view = bars.hint(typed)
         self.console.print(view)
-        if not typed and self.console.is_terminal:
-            self._hint_lines = len(self.console.render_lines(view, pad=False))
+        self._hint_lines = len(self.console.render_lines(view, pad=False)) if not typed and self.console.is_terminal else 0
 
     _hint_lines = 0
 

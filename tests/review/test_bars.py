@@ -155,6 +155,22 @@ def test_the_show_answer_hint_is_erased_when_the_answer_shows(write_deck, isolat
     assert finish(child) == 0
 
 
+def test_only_the_show_answer_hint_is_erased(write_deck, isolated):
+    """A typed card's exchange (prompt, answer, verdict) stays, even after a self-graded card was
+    buried with its hint on screen."""
+    write_deck("t.yaml", deck(1) + "  - id: t-n\n    kind: numeric\n    question: How many?\n    answer: 3\n")
+    child = spawn(80)
+    child.expect(r"show answer.*q quit\r\n")
+    child.send("s")
+    child.expect("answer › ")
+    child.sendline("3")
+    child.expect("✓ correct")
+    child.expect("╭─ Answer")
+    assert ERASE not in child.before
+    child.send("q")
+    assert finish(child) == 0
+
+
 def test_piped_output_keeps_the_hint_and_has_no_cursor_codes(write_deck, cli):
     write_deck("t.yaml", deck(1))
     result = cli("review", input="\n4\n")
