@@ -125,6 +125,10 @@ class _Reader:
         i = 0
         while i < len(items):
             item = items[i]
+            if isinstance(item, Sym) and item.text == ",":  # between a function's arguments
+                out.append((",", False))
+                i += 1
+                continue
             if isinstance(item, Sym) and (item.cls == BIN or item.text in _OPERATORS):
                 if item.text not in _OPERATORS:
                     raise FormulaError(f"cannot read {item.text!r} as arithmetic")
@@ -135,7 +139,10 @@ class _Reader:
                 name = {"ln": "log"}.get(item.text, item.text)
                 if name not in FUNCTIONS or i + 1 >= len(items):
                     raise FormulaError(f"cannot read the function {item.text!r}")
-                out.append((f"{name}({self.operand(items[i + 1], inner=True)})", True))
+                argument = items[i + 1]
+                if isinstance(argument, Fenced) and argument.left == "(":
+                    argument = argument.body  # tanh(x): the parentheses are the call's
+                out.append((f"{name}({self.operand(argument, inner=True)})", True))
                 i += 2
                 continue
             run, i = self.name_run(items, i)

@@ -201,8 +201,10 @@ def add(
 ) -> None:
     """Add a card to a deck; prints the new card's id.
 
-    The deck file keeps everything as you wrote it: the card's lines are added. On a terminal, asks for whatever the flags leave out, then shows the card and asks before
-    writing. Without a terminal, missing flags are an error.
+    The deck file keeps everything as you wrote it: the card's lines are added. On a terminal,
+    asks for whatever the flags leave out, then shows the card and asks before writing; a card
+    refused then is offered in $EDITOR, or kept in a file. Without a terminal, missing flags are
+    an error.
     """
     from dlquiz.decks import authoring, drafts
     from dlquiz.errors import UsageError

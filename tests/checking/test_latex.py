@@ -22,7 +22,8 @@ from dlquiz.checking import equivalence, latex
     (r"g(z^{[l+2]} + a^{[l]})", "g(z_l2 + a_l)", "g(z_l2+a_l)"),
     (r"\left\lfloor \frac{n+2p-f}{s} \right\rfloor + 1", "floor((n + 2*p - f)/s) + 1", "floor((n+2*p-f)/(s))+1"),
     (r"m x + b", "m*x + b", "m*x+b"),
-    (r"\sin\left(\frac{pos}{10000^{2i/d}}\right)", "sin(pos/10000^(2*i/d))", "sin(((pos)/(10000^(2*i/d))))"),
+    (r"a = \max(0, z)", "max(0, z)", "max(0,z)"),
+    (r"\sin\left(\frac{pos}{10000^{2i/d}}\right)", "sin(pos/10000^(2*i/d))", "sin((pos)/(10000^(2*i/d)))"),
 ])
 def test_shown_latex_reads_as_exprs_math(shown, expr, plain):
     assert latex.read(shown, equivalence.expected_tree(expr)) == plain
