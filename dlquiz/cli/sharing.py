@@ -21,7 +21,7 @@ def sync(
         None, metavar="[DIR]", help="The shared folder (default: sync_dir in config.toml)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Share your review history with your other machines through a folder.
+    """Share your history with your other machines through a folder.
 
     Appends this machine's new events to DIR/<device id>.jsonl and takes in what the other
     machines' files gained. Keep DIR in sync with git, Syncthing, Dropbox or a network share.

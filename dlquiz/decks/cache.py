@@ -62,10 +62,11 @@ _DECK_FIELDS = ("course", "week", "title", "course_title")
 # An index entry: (size, mtime_ns, ctime_ns, inode, content digest, deck fields, card ids,
 # offset of the packed cards after the index, their length, their checksum).
 _ENTRY = (int, int, int, int, bytes, tuple, tuple, int, int, bytes)
-# The modules whose rules a cached deck was validated by.
-_RULES = ("decks/format.py", "decks/files.py", "decks/yamlread.py", "decks/cache.py", "model.py", "checking/shown.py",
-          "checking/formula_parser.py", "checking/templates/kit.py", "checking/templates/catalog.py",
-          "checking/templates/conv.py", "checking/templates/nets.py")
+# The modules whose rules decide what a deck file loads to: a cached deck was validated by them
+# (tests/decks/test_cache.py checks they exist).
+RULES = ("decks/format.py", "decks/files.py", "decks/yamlread.py", "decks/cache.py", "model.py", "checking/shown.py",
+         "checking/formula_parser.py", "checking/templates/kit.py", "checking/templates/catalog.py",
+         "checking/templates/conv.py", "checking/templates/nets.py")
 
 
 def _version() -> str:
@@ -75,7 +76,7 @@ def _version() -> str:
 
     digest = blake2b(digest_size=8)
     package = Path(dlquiz.__file__).parent
-    for name in _RULES:
+    for name in RULES:
         try:
             digest.update((package / name).read_bytes())
         except OSError:
