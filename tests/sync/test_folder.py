@@ -209,3 +209,52 @@ def test_random_work_and_syncs_on_several_machines_converge(tmp_path_factory, ac
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_folder_in_git_merges_without_conflicts(tmp_path):
+    """The README's workflow: each machine syncs into its clone, commits, pulls and pushes; the
+    appends of two machines are to different files, so git merges them by itself."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+
+    def git(where: Path, *args: str) -> str:
+        env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
+               "HOME": str(tmp_path), "PATH": __import__("os").environ["PATH"]}
+        return subprocess.run(["git", "-C", str(where), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "origin.git")], check=True)
+    first = tmp_path / "first"
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "origin.git"), str(first)], check=True, capture_output=True)
+    (first / "README").write_text("our dlquiz history\n")
+    git(first, "add", "-A")
+    git(first, "commit", "-q", "-m", "start")
+    git(first, "push", "-q", "origin", "HEAD")
+    stores = []
+    for name in ("a", "b"):
+        clone = tmp_path / f"clone-{name}"
+        subprocess.run(["git", "clone", "-q", str(tmp_path / "origin.git"), str(clone)], check=True, capture_output=True)
+        (tmp_path / name).mkdir()
+        stores.append((Store(tmp_path / name / "dlquiz.db"), clone))
+    try:
+        for step in range(3):
+            for index, (store, clone) in enumerate(stores):
+                day = DAY + timedelta(days=step)
+                store.record(f"c{index}-{step}", 4, "review", day, at(day, 9 + index))
+                store.record("shared-card", 3 + index, "review", day, at(day, 9 + index, 30))
+                git(clone, "pull", "-q", "--no-rebase", "--no-edit")
+                sync_folder.sync(store, clone)
+                git(clone, "add", "-A")
+                git(clone, "commit", "-q", "-m", f"dlquiz {step}")
+                git(clone, "pull", "-q", "--no-rebase", "--no-edit")  # (never a conflict: the files differ)
+                git(clone, "push", "-q", "origin", "HEAD")
+        for store, clone in stores:
+            git(clone, "pull", "-q", "--no-rebase", "--no-edit")
+            sync_folder.sync(store, clone)
+        assert stores[0][0].states() == stores[1][0].states()
+        assert len(stores[0][0].states()) == 7
+    finally:
+        for store, _ in stores:
+            store.close()
