@@ -56,8 +56,8 @@ def decode(line: bytes | str, device: str | None = None) -> Event:
     if not line.strip():
         raise Invalid("an empty line")
     try:
-        data = json.loads(line)
-    except (ValueError, RecursionError):
+        data = json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
+    except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
         raise Invalid("not JSON") from None
     if not isinstance(data, dict):
         raise Invalid("not a JSON object")
@@ -80,8 +80,7 @@ def decode(line: bytes | str, device: str | None = None) -> Event:
     card = _get(data, "card", str)
     if not _CARD.fullmatch(card):
         raise Invalid("card must be a card id (1-300 characters, no control characters)")
-    common = dict(type=kind, device=event_device, seq=seq, card_id=card, at=_moment(_get(data, "at", str)),
-                  day=_day(_get(data, "day", str), "day"))
+    at, day = _moment(_get(data, "at", str)), _day(_get(data, "day", str), "day")
     if kind == "grade":
         grade_kind = _get(data, "kind", str)
         if grade_kind not in ("review", "redrill", "cram"):
@@ -100,17 +99,17 @@ def decode(line: bytes | str, device: str | None = None) -> Event:
                 raise Invalid("anki must be a revlog id")
         elif origin != "dlquiz":
             raise Invalid("origin must be dlquiz or anki")
-        return Event(**common, kind=grade_kind, grade=grade, answer_ms=ms, origin=origin, anki_id=anki)
+        return Event(kind, event_device, seq, card, at, day, grade_kind, grade, ms, origin, anki)
     if kind == "undo":
         undoes = data.get("undoes")
         if (not isinstance(undoes, list) or len(undoes) != 2 or type(undoes[0]) is not str
                 or not DEVICE.fullmatch(undoes[0]) or type(undoes[1]) is not int or undoes[1] < 1):
             raise Invalid("undoes must be [device, seq]")
-        return Event(**common, undoes=(undoes[0], undoes[1]))
+        return Event(kind, event_device, seq, card, at, day, undoes=(undoes[0], undoes[1]))
     if kind == "suspension":
-        return Event(**common, suspended=_get(data, "suspended", bool))
+        return Event(kind, event_device, seq, card, at, day, suspended=_get(data, "suspended", bool))
     until = data.get("until")
-    return Event(**common, until=None if until is None else _day(until, "until"))
+    return Event(kind, event_device, seq, card, at, day, until=None if until is None else _day(until, "until"))
 
 
 def _get(data: dict, key: str, kind: type):
