@@ -76,23 +76,35 @@ def sync(store, folder: Path, lock_timeout: float = LOCK_TIMEOUT) -> Report:
 @contextmanager
 def _locked(path: Path, timeout: float):
     """Hold an exclusive lock on `path` (created if need be): one sync of a store at a time."""
-    import fcntl
-
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise UsageError(f"{path}: another dlquiz sync of this store has run for over "
-                                     f"{timeout:.0f} s; try again when it ends") from None
-                time.sleep(0.05)
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise UsageError(f"{path}: another dlquiz sync of this store has run for over "
+                                 f"{timeout:.0f} s; try again when it ends")
+            time.sleep(0.05)
         yield
     finally:
         os.close(fd)  # (closing releases the lock)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _remembered(store, path: Path) -> tuple[int, int, int]:

@@ -205,3 +205,18 @@ def test_two_syncs_of_one_store_at_once_take_turns(two, tmp_path):
     with Store(tmp_path / "A" / "dlquiz.db") as store:
         assert own_seqs(shared, store) == list(range(1, 1501))
         assert store.db.execute("SELECT count(*) FROM reviews WHERE device = ?", (b.device,)).fetchone()[0] == 30
+
+
+def test_a_sync_that_cannot_get_its_turn_says_so(two):
+    import fcntl
+
+    from dlquiz.errors import UsageError
+
+    a, b, shared = two
+    lock = a.path.parent / sync_folder.LOCK
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another sync of this store, still running
+        with pytest.raises(UsageError) as info:
+            sync_folder.sync(a, shared, lock_timeout=0.2)
+    assert str(info.value) == f"{lock}: another dlquiz sync of this store has run for over 0 s; try again when it ends"
+    assert sync_folder.sync(a, shared).received == 30  # and once it has ended
