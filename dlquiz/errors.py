@@ -64,8 +64,8 @@ def clip(value: object, width: int = 40) -> str:
     so that a line quoting a megabyte of input still fits on a terminal line."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * width:
         return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
-    if isinstance(value, str):
-        text = repr(value[:width])
+    if isinstance(value, str):  # quoted whole, or its start and … inside the quotes
+        return repr(value if len(value) <= width else value[: width - 1] + "…")
     else:
         import reprlib
 

@@ -17,21 +17,32 @@ of hundredths and intervals are computed in integers. Six grades of 5 give 420 d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MIN_EF_CENTI = 130
 START_EF_CENTI = 250
 MAX_INTERVAL = 36_500
 GRADES = range(6)
-# What each grade means, in Wozniak's words (shortened); the review screen shows these.
-MEANINGS = {
-    5: "perfect response",
-    4: "correct after a hesitation",
-    3: "correct, with serious difficulty",
-    2: "wrong; the answer seemed easy",
-    1: "wrong; the answer was familiar",
-    0: "complete blackout",
+
+
+class GradeWords(NamedTuple):
+    """How the review screen names a grade: `label` on the grade bar, `short` on a narrow
+    terminal, `meaning` (Wozniak's words, shortened) in the `?` help."""
+
+    label: str
+    short: str
+    meaning: str
+
+
+# The one table of grade words: the grade bar and the `?` help both read it.
+GRADE_WORDS = {
+    5: GradeWords("perfect", "perfect", "perfect response"),
+    4: GradeWords("good", "good", "correct response after a hesitation"),
+    3: GradeWords("hard", "hard", "correct response recalled with serious difficulty"),
+    2: GradeWords("almost", "near", "incorrect response; the correct one seemed easy to recall"),
+    1: GradeWords("wrong", "wrong", "incorrect response; the correct one remembered"),
+    0: GradeWords("blackout", "blank", "complete blackout"),
 }
-SHORT = {5: "perfect", 4: "good", 3: "hard", 2: "wrong, easy", 1: "wrong", 0: "blackout"}
 
 
 def _centi(easiness: float) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 from dlquiz.checking import formula
 from dlquiz.checking.shown import parse_shape, show_number, show_shape  # noqa: F401 (part of this module's API)
+from dlquiz.render.markup import math_symbols
 
 CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula")
 KINDS = CHECKABLE + ("text",)
@@ -68,12 +69,14 @@ def expected_for(card: Any) -> Any:
 
 
 def check_card(card: Any, response: str) -> Verdict:
-    """`check` with the kind, expected answer, options and tolerance taken from a (drawn) card."""
-    return check(card.kind, expected_for(card), response, options=card.options, tolerance=card.tolerance)
+    """`check` with the kind, expected answer, options and tolerance taken from a (drawn) card;
+    a shape's symbols are named as its question shows them (`nₓ` for `$n_x$`)."""
+    symbols = math_symbols(card.question or "") if card.kind == "shape" else None
+    return check(card.kind, expected_for(card), response, options=card.options, tolerance=card.tolerance, symbols=symbols)
 
 
 def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] | None = None,
-          tolerance: float | None = None) -> Verdict:
+          tolerance: float | None = None, symbols: dict[str, str] | None = None) -> Verdict:
     """Check a typed `response` against `expected` for a card of this `kind`:
 
     - truefalse: expected a bool; t/f, true/false, y/n, yes/no in any case.
@@ -111,7 +114,7 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
     why = _unusable(kind, expected, options, tolerance)
     if why is None:
         try:
-            return _CHECKERS[kind](expected, text, options=options, tolerance=tolerance)
+            return _CHECKERS[kind](expected, text, options=options, tolerance=tolerance, symbols=symbols or {})
         except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError):
             why = "it cannot be compared"  # (a value the checks above let through: never an exception)
     return Verdict(False, f"this card's answer cannot be checked ({why}): grade yourself")
@@ -337,7 +340,7 @@ def _dim_key(dim: Any) -> Any:
     return re.sub(r"[\s_{}]", "", dim) if isinstance(dim, str) else dim
 
 
-def _shape(expected: tuple, text: str, **_: Any) -> Verdict:
+def _shape(expected: tuple, text: str, *, symbols: dict[str, str], **_: Any) -> Verdict:
     typed = parse_shape(text)
     if typed is None:
         return Verdict(False, f"cannot read {text!r} as a shape: write it like (4, 1)", readable=False)
@@ -348,6 +351,8 @@ def _shape(expected: tuple, text: str, **_: Any) -> Verdict:
     wrong = [i for i, (t, e) in enumerate(zip(typed, expected)) if _dim_key(t) != _dim_key(e)]
     if not wrong:
         return Verdict(True, "correct")
+    named = lambda dims: tuple(symbols.get(d, d) if isinstance(d, str) else d for d in dims)  # noqa: E731
+    typed, expected = named(typed), named(expected)
     if len(wrong) == 2 and all(_dim_key(typed[i]) == _dim_key(expected[j]) for i, j in (wrong, wrong[::-1])):
         return Verdict(False, f"dimensions {wrong[0] + 1} and {wrong[1] + 1} are swapped: the answer is {show_shape(expected)}")
     return Verdict(False, "; ".join(f"dimension {i + 1}: {typed[i]} is not {expected[i]}" for i in wrong))

@@ -1,5 +1,6 @@
 """Content is code: run every card's reference `check` against its stated answer, and make sure
-every formula card's `expr` parses and every template card draws.
+every formula card's `expr` parses and is the formula its answer shows (dlquiz.checking.latex), and every
+template card draws.
 
 A check is a small expression (`conv_param_count(f=5, n_c_prev=3, n_c=100)`) evaluated safely
 and within bounds by dlquiz.checking.expressions.
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from dlquiz.checking.expressions import CheckError, evaluate, functions as _functions  # noqa: F401 (this module's API)
+from dlquiz.checking.expressions import CheckError, evaluate, functions_help  # noqa: F401 (this module's API)
+from dlquiz.checking.expressions import functions as _functions
 from dlquiz.errors import Problem, clip
 from dlquiz.model import Card, Collection
 
@@ -85,7 +87,7 @@ def run(collection: Collection, cards: list[Card] | None = None) -> Report:
             report.formulas += 1
             try:
                 formula.parse(card.expr)
-                why = _comparable(card.expr)
+                why = _comparable(card.expr) or (_disagreement(card) if card.kind == "formula" else None)
             except formula.FormulaError as exc:
                 why = f"expr {clip(card.expr)} does not parse: {exc}"
             if why:
@@ -106,6 +108,13 @@ def _comparable(expr: str) -> str | None:
     if len(equivalence.samples(tree, tree)) < 3:
         return f"expr {clip(expr)} has no value at most sample points, so typed answers cannot be compared with it"
     return None
+
+
+def _disagreement(card: Card) -> str | None:
+    """A formula card's answer as shown must be its `expr` (dlquiz.checking.latex)."""
+    from dlquiz.checking import latex
+
+    return latex.disagreement(card.answer, card.expr)
 
 
 TEMPLATE_DRAWS = 100

@@ -14,6 +14,7 @@ CheckError saying "too large", within milliseconds.
 from __future__ import annotations
 
 import ast
+import difflib
 import operator
 import warnings
 from typing import Any, Callable
@@ -184,12 +185,36 @@ class _Evaluator:
             raise CheckError("a check may only call reference functions by name")
         function = self.functions.get(node.func.id)
         if function is None:
-            raise CheckError(f"unknown function {clip(node.func.id)}")
+            close = _closest(node.func.id[:100], self.functions)
+            hint = f" (did you mean {', '.join(close)}?)" if close else " (dlquiz check --functions lists them)"
+            raise CheckError(f"unknown function {clip(node.func.id)}{hint}")
         if any(kw.arg is None for kw in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
             raise CheckError("* and ** arguments are not allowed in a check")
         args = [self.run(arg) for arg in node.args]
         kwargs = {kw.arg: self.run(kw.value) for kw in node.keywords}
         return function(*args, **kwargs)
+
+
+def _closest(name: str, names) -> list[str]:
+    """The names most like `name`: the best match and any almost as good (at most three)."""
+    scored = sorted(((difflib.SequenceMatcher(None, name, other).ratio(), other) for other in names), reverse=True)
+    best = scored[0][0] if scored else 0
+    return [other for ratio, other in scored[:3] if ratio >= max(0.5, best - 0.1)]
+
+
+def functions_help() -> list[tuple[str, str]]:
+    """What a check may call: (the call with its parameters, what it gives), for each reference
+    function: `("conv_param_count(f, n_c_prev, n_c, bias=True)", "Parameters of a conv layer: ...")`."""
+    import inspect
+
+    from dlquiz import reference
+
+    listed = []
+    for name in reference.__all__:
+        function = getattr(reference, name)
+        summary = " ".join((inspect.getdoc(function) or "").split("\n\n")[0].split())
+        listed.append((f"{name}{inspect.signature(function)}", summary))
+    return listed + [(", ".join(f"{name}()" for name in BUILTINS), "Python's own, on numbers and lists")]
 
 
 def evaluate(source: str, functions: dict[str, Callable] | None = None) -> Any:

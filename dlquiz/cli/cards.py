@@ -9,15 +9,17 @@ from typing import List
 
 import typer
 
-from dlquiz.cli import commands
+from dlquiz.cli import commands, complete
 
 # Rendering options, shared by every command that shows cards (pass both to render.Options).
 RAW_MATH_OPTION = typer.Option(False, "--raw-math", help="Show math as its LaTeX source instead of Unicode.")
 PLAIN_OPTION = typer.Option(
     False, "--plain", help="No colours or styles (also when NO_COLOR is set or output is not a terminal)."
 )
-_ID = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params.")
-_IDS = typer.Argument(..., metavar="ID...", help="Card ids, e.g. c4w1-conv-layer-params.")
+_ID = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params.",
+                     autocompletion=complete.card_ids)
+_IDS = typer.Argument(..., metavar="ID...", help="Card ids, e.g. c4w1-conv-layer-params.",
+                      autocompletion=complete.card_ids)
 
 
 def show(
@@ -26,7 +28,7 @@ def show(
     raw_math: bool = RAW_MATH_OPTION,
     plain: bool = PLAIN_OPTION,
 ) -> None:
-    """Show one card with its answer, explanation, source and schedule."""
+    """Show one card: answer, explanation, source and schedule."""
     from dlquiz.render import cards as render
     from dlquiz.review.info import card_info
 
@@ -61,17 +63,20 @@ def _set_suspended(card_ids: List[str], suspended: bool) -> None:
 
 
 def suspend(card_ids: List[str] = _IDS) -> None:
-    """Take cards out of every queue (as Anki's suspend) until `dlquiz unsuspend`; the schedule is kept."""
+    """Take cards out of every queue until you unsuspend them.
+
+    As Anki's suspend: the schedule is kept, and `dlquiz unsuspend` brings them back.
+    """
     _set_suspended(card_ids, True)
 
 
 def unsuspend(card_ids: List[str] = _IDS) -> None:
-    """Put suspended cards back in the queues, with the schedule they had."""
+    """Put suspended cards back in the queues, schedules kept."""
     _set_suspended(card_ids, False)
 
 
 def tags(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """List every tag with the number of cards carrying it, sorted by tag."""
+    """List every tag with the number of cards that carry it."""
     from dlquiz.decks.collection import tag_counts
 
     counts = tag_counts(commands.load())

@@ -9,6 +9,7 @@ app (dlquiz.cli.app.app), which parses it, prints help and usage errors, and run
 
 from __future__ import annotations
 
+import os
 import sys
 
 QUICK = {("review",): ("review", {}), ("decks",): ("decks", {}), ("decks", "--json"): ("decks", {"as_json": True})}
@@ -17,7 +18,7 @@ QUICK = {("review",): ("review", {}), ("decks",): ("decks", {}), ("decks", "--js
 def main() -> None:
     _quiet_on_closed_pipe()
     quick = QUICK.get(tuple(sys.argv[1:]))
-    if quick is not None:
+    if quick is not None and "_DLQUIZ_COMPLETE" not in os.environ:  # the shell completing a word: Typer's job
         from dlquiz.cli import commands
 
         name, kwargs = quick

@@ -76,11 +76,11 @@ _DECK_FIELDS = ("course", "week", "title", "course_title")
 SIZE, MTIME, CTIME, INODE, CONTENT, FIELDS, COUNT, REAL, IDS_AT, IDS_LEN, IDS_SUM, CARDS_AT, CARDS_LEN, CARDS_SUM = range(14)
 _ENTRY = (int, int, int, int, bytes, tuple, int, str, int, int, bytes, int, int, bytes)
 IDS, CARDS = IDS_AT, CARDS_AT  # the two pieces of a deck, named by their offset's position
-# The modules whose rules a cached deck was validated by.
-_RULES = ("decks/format.py", "decks/files.py", "decks/yamlread.py", "decks/cache.py", "decks/packed.py", "model.py",
-          "checking/shown.py",
-          "checking/formula_parser.py", "checking/templates/kit.py", "checking/templates/catalog.py",
-          "checking/templates/conv.py", "checking/templates/nets.py")
+# The modules whose rules decide what a deck file loads to: a cached deck was validated by them
+# (tests/decks/test_cache.py checks they exist).
+RULES = ("decks/format.py", "decks/files.py", "decks/yamlread.py", "decks/cache.py", "decks/packed.py", "model.py",
+         "checking/shown.py", "checking/formula_parser.py", "checking/templates/kit.py", "checking/templates/catalog.py",
+         "checking/templates/conv.py", "checking/templates/nets.py")
 
 
 def _version() -> str:
@@ -90,7 +90,7 @@ def _version() -> str:
 
     digest = blake2b(digest_size=8)
     package = Path(dlquiz.__file__).parent
-    for name in _RULES:
+    for name in RULES:
         try:
             digest.update((package / name).read_bytes())
         except OSError:

@@ -103,7 +103,7 @@ def _answer(card: _Map, kind: str, problems: list, path: str) -> tuple[Any, tupl
             bad(f"the answer of a {kind} card must be text{hint}")
     elif kind == "truefalse":
         if not isinstance(answer, bool):
-            bad("the answer of a truefalse card must be true or false")
+            bad(f"the answer of a truefalse card must be true or false{_truth_hint(answer)}")
     elif kind == "numeric":
         if not _is_number(answer):
             bad(f"the answer of a numeric card must be a number, not {clip(answer)}")
@@ -129,6 +129,17 @@ def _answer(card: _Map, kind: str, problems: list, path: str) -> tuple[Any, tupl
         if isinstance(answer, list):
             answer = tuple(answer)
     return answer, options
+
+
+_TRUTH = {"yes": "true", "y": "true", "on": "true", "t": "true", "1": "true",
+          "no": "false", "n": "false", "off": "false", "f": "false", "0": "false"}
+
+
+def _truth_hint(answer: Any) -> str:
+    """`, not 'ture' (did you mean true?)` for a truefalse answer that is not a boolean."""
+    word = str(answer).strip().lower()
+    guess = _TRUTH.get(word) or next(iter(difflib.get_close_matches(word, ("true", "false"), n=1, cutoff=0.5)), None)
+    return f", not {answer!r}" + (f" (did you mean {guess}?)" if guess else "")
 
 
 def _options(card: _Map, problems: list, path: str) -> tuple[str, ...] | None:

@@ -1,7 +1,8 @@
 """YAML text -> plain values that remember their line numbers, with safe-load semantics.
 
 PyYAML is imported on first use only, so commands served from the parsed-deck cache never pay
-for it. Parsing goes through libyaml's C parser when available; anchors and aliases are refused
+for it. Booleans are `true` and `false` only (any case), as in YAML 1.2: `yes`, `no`, `on` and
+`off` are words, so `answer: no` is text and a truefalse card cannot be answered `yes`. Parsing goes through libyaml's C parser when available; anchors and aliases are refused
 before anything is built (an alias-expansion bomb costs nothing), as are duplicate keys, merge
 keys and custom tags. So are control characters (raw, or written as escapes in a quoted string:
 they would reach the terminal), nesting deeper than a deck needs, and numbers no card needs:
@@ -10,6 +11,7 @@ beyond MAX_NUMBER in size, or not finite (.nan, .inf). Each is one `Bad` with it
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from functools import lru_cache
@@ -80,7 +82,10 @@ def _machinery():
                     return _T + "str"
                 if not implicit[0]:
                     return _T + "str"
-            return super().resolve(kind, value, implicit)
+            tag = super().resolve(kind, value, implicit)
+            if tag == _T + "bool" and value.lower() not in ("true", "false"):
+                return _T + "str"  # yes, no, on, off: words, as in YAML 1.2
+            return tag
 
     construct = SafeConstructor()
     scalars = {
@@ -233,9 +238,8 @@ def parse_yaml(text: str | bytes, each_card: Callable[[Any, int], Any] | None = 
         value = _Builder(loader, scalars, yaml, each_card).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        detail = exc.problem or exc.context or "invalid YAML"
-        raise Bad(line, f"invalid YAML: {cut(detail)}") from None
+        shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        raise Bad(mark.line + 1 if mark else 0, cut(explain(shown, mark, exc.problem or exc.context or ""), 200)) from None
     except yaml.YAMLError as exc:
         raise Bad(0, f"invalid YAML: {cut(str(exc))}") from None
     finally:
@@ -243,3 +247,58 @@ def parse_yaml(text: str | bytes, each_card: Callable[[Any, int], Any] | None = 
     if value is None:
         raise Bad(0, "empty deck file (expected course, week, title and cards)")
     return value
+
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML errors in plain words
+
+_CARD_START = re.compile(r"(\s*)-\s+(?:\{\s*)?id:\s*['\"]?([^\s'\",}]+)")
+_KEY_LINE = re.compile(r"(\s*)(?:-\s+)?([A-Za-z_][\w-]*):(?:\s|$)")
+
+
+def _card_at(lines: list[str], index: int) -> tuple[str, int] | None:
+    """The card that line `index` (0-based) belongs to, by the nearest `- id: ...` above it
+    that is not indented deeper: (its id, the column of its keys)."""
+    for above in range(min(index, len(lines) - 1), -1, -1):
+        match = _CARD_START.match(lines[above])
+        if match:
+            return match.group(2), lines[above].index("id", len(match.group(1)))
+        if above < index and lines[above].strip() and not lines[above].startswith(" "):
+            return None  # a top-level key: outside the cards
+    return None
+
+
+def _owner(lines: list[str], index: int, column: int) -> str | None:
+    """The key (at `column`) whose value line `index` continues."""
+    for above in range(index - 1, -1, -1):
+        match = _KEY_LINE.match(lines[above])
+        if match and len(match.group(1)) <= column:
+            return match.group(2)
+    return None
+
+
+def explain(text: str, mark, problem: str) -> str:
+    """A YAML parse error in plain words, naming the card it is in: a ':' in unquoted text, a key
+    indented unlike its card's other keys, a tab."""
+    lines = text.splitlines()
+    index = mark.line if mark is not None else len(lines)
+    card = _card_at(lines, index) if index < len(lines) else None
+    where = f"invalid YAML in card {card[0]!r}" if card else "invalid YAML"
+    here = lines[index] if index < len(lines) else ""
+    key = _KEY_LINE.match(here)
+    indent = len(here) - len(here.lstrip(" "))
+    if "tab" in problem:
+        return f"{where}: indent with spaces, not tabs"
+    if card is not None and key and indent != card[1] and (
+            problem.startswith("mapping values are not allowed") or problem.startswith("did not find expected")):
+        return (f"{where}: bad indentation: {key.group(2)!r} is indented {indent} spaces, the card's other keys "
+                f"{card[1]} (the keys of a card line up)")
+    if problem.startswith("mapping values are not allowed"):
+        fix = " (a ':' followed by a space starts a new key)"
+        if key and mark.column > key.end():  # `question: What is it: a test?`
+            value = here[key.end():].strip()
+            return f"{where}: quote the text{fix}: {key.group(2)}: {json.dumps(value, ensure_ascii=False)}"
+        owner = _owner(lines, index, card[1] if card else indent)
+        return f"{where}: quote the text of {owner!r}{fix}" if owner else f"{where}: quote the text{fix}"
+    return f"{where}: {problem or 'unreadable'}"

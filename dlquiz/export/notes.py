@@ -162,6 +162,19 @@ def card_fields(card: Card, card_label: str | None = None) -> tuple[str, ...]:
     return tuple(safe_field(field) for field in (question, answer_html(card), extra, source, escape(card_label or card.id)))
 
 
+def note_guids(cards: Iterable[Card]) -> dict[str, tuple[str, ...]]:
+    """GUID -> the card ids of its Anki cards, in Anki's order, of every note these cards become
+    (build_notes' GUIDs): what `dlquiz import anki` recognises as dlquiz's notes."""
+    guids = {}
+    for card in cards:
+        if getattr(card, "template", None) is None:
+            guids[guid_for(card.id)] = (card.id,)
+        else:
+            for draw in DRAWS:
+                guids[guid_for(card.id, draw)] = (card.id,)
+    return guids
+
+
 def _instances(card: Card) -> list[tuple[Card, int | None]]:
     """A parametric card (one with a `template`) as its fixed draws."""
     from dlquiz.checking.templates.catalog import instantiate

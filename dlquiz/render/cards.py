@@ -23,6 +23,7 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
+from dlquiz.checking.shown import minus
 from dlquiz.model import Card
 from dlquiz.render import markup
 from dlquiz.render.words import plural
@@ -30,6 +31,20 @@ from dlquiz.review.info import CardInfo
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_FORMULA = re.compile(r"\$[^$]+\$")
+
+
+def _honour_no_break_spaces() -> None:
+    """Make Rich's line wrapping honour the no-break space (U+00A0), which holds an inline
+    formula together (dlquiz.render.markup.inline). Rich breaks lines at every Unicode space,
+    U+00A0 included (https://github.com/Textualize/rich/issues/4196), so `β = 0.9` could end a
+    line at `β =`; its word pattern, one regular expression, is given Unicode's meaning of
+    U+00A0 instead. tests/render/test_notation.py fails if a Rich release changes this."""
+    from rich import _wrap
+
+    _wrap.re_word = re.compile(r"[^\S\u00a0]*[\S\u00a0]+[^\S\u00a0]*")
+
+
+_honour_no_break_spaces()
 
 
 @dataclass(frozen=True)
@@ -110,9 +125,10 @@ def _bold_answer(card: Card) -> str | None:
     if card.kind == "truefalse":
         return "True" if answer else "False"
     if card.kind == "numeric":
-        return f"{answer:,}" if isinstance(answer, int) else f"{answer:g}"
+        return minus(f"{answer:,}" if isinstance(answer, int) else f"{answer:g}")
     if card.kind == "shape":
-        dims = ", ".join(str(d) for d in answer)
+        symbols = markup.math_symbols(card.question or "")
+        dims = ", ".join(symbols.get(d, str(d)) for d in answer)
         return f"({dims})" if len(answer) > 1 else f"({dims},)"
     return None
 

@@ -12,35 +12,18 @@ import threading
 import time
 
 from rich.console import Console, Group
+from rich.control import Control
 from rich.panel import Panel
-from rich.rule import Rule
+from rich.segment import ControlType
 from rich.text import Text
 
 from dlquiz.render import cards as render
 from dlquiz.render.words import plural
-from dlquiz.review import actions
+from dlquiz.review import actions, bars
 from dlquiz.review.keys import Keys, Resumed, helper_thread
 from dlquiz.review.session import Item, Session
-from dlquiz.sm2 import GRADES, SHORT
+from dlquiz.sm2 import GRADES
 
-HELP = """\
-Keys
-  Space / Enter   show the answer; then grade 4 (or the grade a typed answer suggests)
-  0 1 2 3 4 5     grade: 0 blackout · 1 wrong, familiar · 2 wrong, seemed easy
-                  3 right, with difficulty · 4 right, after a hesitation · 5 perfect
-  u               undo the last grade, burial or suspension (several steps back)
-  s               bury this card until tomorrow
-  !               suspend this card (until dlquiz unsuspend ID)
-  e               edit this card in $EDITOR (as dlquiz edit)
-  i               this card's schedule and history
-  ?               this help
-  q / Ctrl-C      end the session (every grade so far is saved)
-Cards with a checkable answer (numbers, shapes, formulas, choices, true/false) ask you to type
-it: Enter checks it and suggests a grade (4 if right, 1 if wrong) that Enter accepts and a digit
-overrides. At that prompt an empty line shows the answer unchecked, and :u :s :! :e :i :q undo,
-bury, suspend, edit, info, quit. Grades below 4 bring the card back at the end of the session (and
-in your next session today), until it scores 4 or more.
-"""
 _COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?",
              ":!": "!", ":suspend": "!", ":e": "e", ":edit": "e", ":i": "i", ":info": "i"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
@@ -60,16 +43,6 @@ def answers_module():
     return answers
 
 
-def _interval(days: int | None) -> str:
-    if days is None:
-        return "again"
-    if days < 30:
-        return f"{days}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
 class Reviewer:
     """Runs a session on a console with keys; returns the session's summary."""
 
@@ -84,9 +57,8 @@ class Reviewer:
     # -- drawing
     def header(self, item: Item) -> None:
         deck = self.session.collection.deck(item.card.deck)
-        left = f"{deck.id} · {deck.title}"
-        right = f"{self.session.done} done · {self.session.left} left"
-        self.console.print(Rule(Text(f"{left}   [{_LABEL[item.kind]}]   {right}"), style="dim"))
+        progress = f"{self.session.done} done · {self.session.left} left"
+        self.console.print(bars.header(deck.id, deck.title, _LABEL[item.kind], progress, self.console.width))
 
     def question(self, item: Item, card=None) -> None:
         card = card or item.card
@@ -96,11 +68,26 @@ class Reviewer:
         self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
     def hint(self, card) -> None:
-        """The keys line under a question: type the answer, or show it."""
-        if _asks_for_answer(card):
-            self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
-        else:
-            self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
+        """The keys line under a question: type the answer, or show it. On a terminal, the
+        "show answer" hint is taken back when the answer shows (`retract_hint`)."""
+        typed = _asks_for_answer(card)
+        view = bars.hint(typed)
+        self.console.print(view)
+        self._hint_lines = len(self.console.render_lines(view, pad=False)) if not typed and self.console.is_terminal else 0
+
+    _hint_lines = 0
+
+    def retract_hint(self) -> None:
+        """Erase the "show answer" hint, the last lines printed: once the answer shows it no
+        longer holds. (Output that is not a terminal keeps it: it cannot be erased there.)"""
+        if self._hint_lines:
+            up_and_erase = ((ControlType.CURSOR_UP, 1), (ControlType.ERASE_IN_LINE, 2))
+            self.console.control(Control(ControlType.CARRIAGE_RETURN, *up_and_erase * self._hint_lines))
+            self._hint_lines = 0
+
+    def help(self) -> None:
+        self._hint_lines = 0  # the hint is no longer the last thing on screen
+        self.console.print(bars.help_view(self.console.width))
 
     def answer(self, card) -> None:
         options = self.options
@@ -112,18 +99,7 @@ class Reviewer:
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
     def grade_bar(self, item: Item, suggestion: int | None = None) -> None:
-        preview = self.session.preview(item)
-        bar = Text()
-        for q in GRADES:
-            if q:
-                bar.append("  ")
-            bar.append(f"{q}", style="bold reverse" if q == suggestion else "bold")
-            bar.append(f" {SHORT[q]} ").append(_interval(preview[q]), style="dim")
-        if item.kind in ("redrill", "cram"):
-            bar.append("   (no schedule change)", style="dim")
-        self.console.print(bar)
-        accept = f"Enter = {suggestion} · " if suggestion is not None else ""
-        self.console.print(Text(f"{accept}grade 0-5 · u undo · s bury · ? keys · q quit", style="dim"))
+        self.console.print(bars.grade_bar(self.session.preview(item), item.kind, self.console.width, suggestion))
 
     # -- the loop
     def _warm_up(self) -> None:
@@ -167,15 +143,17 @@ class Reviewer:
             if _asks_for_answer(card):
                 action, suggestion = self._typed_answer(card)
             else:
-                action = self._ask({"space", "enter", "q", "eof"})
+                action = self._ask({"space", "enter", "q", "eof"}, again=lambda: self.hint(card))
             if action in ("q", "eof"):
                 return
             if action == "changed":
                 continue
+            self.retract_hint()
             self.answer(card)
             suggestion = 4 if suggestion is None else suggestion  # Anki: Space/Enter = Good
             self.grade_bar(item, suggestion)
-            action = self._ask({*map(str, GRADES), "enter", "space", "q", "eof"})
+            action = self._ask({*map(str, GRADES), "enter", "space", "q", "eof"},
+                               again=lambda: self.grade_bar(item, suggestion))
             if action in ("q", "eof"):
                 return
             if action == "changed":
@@ -204,7 +182,7 @@ class Reviewer:
                 return "eof", None
             command = _COMMANDS.get(response.strip().lower())
             if command == "?":
-                self.console.print(HELP)
+                self.help()
                 continue
             if command == "q":
                 return command, None
@@ -237,9 +215,9 @@ class Reviewer:
                 return "changed"
         return None
 
-    def _ask(self, allowed: set[str]) -> str:
-        """The next key among `allowed`; a side key (undo, bury, ...) acts, and returns 'changed'
-        when the card on screen changed."""
+    def _ask(self, allowed: set[str], again=None) -> str:
+        """The next key among `allowed`; `?` shows the help, then `again()` redraws what it pushed
+        up; a side key (undo, bury, ...) acts, and returns 'changed' when the card on screen changed."""
         while True:
             try:
                 key = self.keys.key()
@@ -247,7 +225,9 @@ class Reviewer:
                 self.page.redraw()
                 continue
             if key == "?":
-                self.console.print(HELP)
+                self.help()
+                if again is not None:
+                    again()
                 continue
             if key in actions.SIDE_KEYS:
                 if self._side_action(key):
@@ -260,6 +240,7 @@ class Reviewer:
 
     def _side_action(self, key: str) -> bool:
         """Undo, bury, suspend, edit, info (dlquiz.review.actions); True when the card changed."""
+        self._hint_lines = 0  # what they print comes after the hint: it is no longer the last line
         changed = actions.SIDE_KEYS[key](self)
         self._undone = changed and key == "u"
         return changed

@@ -26,8 +26,18 @@ from dlquiz.review.schedule import CardState, Review
 from dlquiz.review.store import Store
 from dlquiz.review.today import sync_members
 from dlquiz.sm2 import GRADES
+from dlquiz.sm2 import review as sm2_review
 
 MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as one minute
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one grade would do to a card: the interval it gives and, under SM-2, the E-Factor it
+    sets (None under FSRS)."""
+
+    interval: int
+    easiness: float | None = None
 
 
 class Item:
@@ -201,12 +211,17 @@ class Session:
 
         return templates.instantiate(item.card, item.draw)
 
-    def preview(self, item: Item) -> dict[int, int | None]:
-        """The interval each grade would give under the store's scheduler (None: this grade
-        changes no schedule)."""
+    def preview(self, item: Item) -> dict[int, Effect | None]:
+        """What each grade would do under the store's scheduler: the interval it gives and, under
+        SM-2, the E-Factor it sets; None for every grade of a re-drill or cram, which change no
+        schedule."""
         if item.kind in ("redrill", "cram"):
             return {q: None for q in GRADES}
-        return self.store.scheduler.preview(self.state(item.card), self.day, item.card_id)
+        state = self.state(item.card)
+        intervals = self.store.scheduler.preview(state, self.day, item.card_id)
+        if self.store.scheduler.name == "sm2":
+            return {q: Effect(intervals[q], sm2_review(state.sm2, q).easiness) for q in GRADES}
+        return {q: Effect(intervals[q]) for q in GRADES}
 
     def grade(self, quality: int, answer_ms: int = 0) -> Review:
         """Grade the current card; the grade is committed before this returns."""
@@ -244,7 +259,7 @@ class Session:
         item = self.queue.popleft()
         removed = self._take_out(item.card_id)
         before = self.state(item.card).buried_until
-        self.store.bury(item.card.id, self.day + timedelta(days=1))
+        self.store.bury(item.card.id, self.day + timedelta(days=1), self.day, self.now())
         self.history.append(_Action("bury", item, removed=removed, buried_before=before))
 
     def suspend(self, graded: bool = False) -> Item:
@@ -288,7 +303,7 @@ class Session:
                 self.reviewed.discard(action.item.card.id)
         else:
             if action.what == "bury":
-                self.store.bury(action.item.card_id, action.buried_before)
+                self.store.bury(action.item.card_id, action.buried_before, self.day, self.now())
             elif action.changed:
                 self.store.set_suspended(action.item.card_id, False, self.day, self.now())
             for index, other in action.removed:

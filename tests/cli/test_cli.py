@@ -140,6 +140,33 @@ def test_every_command_has_help(cli):
         assert group.commands[name].help, name
 
 
+def _groups():
+    import typer.main
+
+    from dlquiz.cli.app import app
+
+    root = typer.main.get_command(app)
+    yield (), root
+    for name, command in root.commands.items():
+        if hasattr(command, "commands"):
+            yield (name,), command
+
+
+@pytest.mark.parametrize("columns", ["50", "80", "120"])
+def test_help_lists_each_command_with_a_whole_sentence(cli, monkeypatch, columns):
+    """`dlquiz --help` never cuts a command's description mid-sentence (Click's `...`): each
+    command's short help is its docstring's first line, one sentence, on one line at 80 columns."""
+    monkeypatch.setenv("COLUMNS", columns)
+    for path, group in _groups():
+        shown = " ".join(cli(*path, "--help").stdout.split("Commands:", 1)[1].split())
+        assert "..." not in shown
+        for name, command in group.commands.items():
+            first = command.help.strip().splitlines()[0]
+            assert first.endswith(".") and first.count(". ") == 0, (name, first)
+            assert len(first) <= 80 - 2 - 6 - 9, (name, first)  # Click's width, indents, a 9-letter name
+            assert f"{name} {first}" in shown, (name, shown)
+
+
 def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("dlquiz ")

@@ -509,8 +509,8 @@ def finish(child: pexpect.spawn) -> int:
 
 def test_interactive_add_asks_again_until_each_answer_is_usable(hand_kept):
     child = spawn("add")
-    child.expect("decks: t")
-    child.expect(r"Deck \(one of these, or a new id\): ")
+    child.expect("your decks: t")
+    child.expect(r"Deck \(one of yours, or a new id\): ")
     child.sendline("t")
     child.expect(r"Kind \[basic/truefalse/choice/numeric/shape/formula\] \(basic\): ")
     child.sendline("numeric")

@@ -204,3 +204,14 @@ def test_a_cache_cut_short_in_its_packed_cards_still_gives_the_right_cards(write
     collection = load_collection()
     assert collection.card("t-one").answer == "One." and collection.card("t-two").answer == "Two."
     assert load_collection().card("t-two").answer == "Two."  # and the next run too
+
+
+def test_the_cache_version_hashes_every_module_of_the_deck_rules():
+    """A module renamed or split away would silently drop out of the hash and leave stale decks."""
+    from pathlib import Path
+
+    from dlquiz.decks import cache
+
+    package = Path(cache.__file__).parent.parent
+    assert all((package / name).is_file() for name in cache.RULES), [n for n in cache.RULES if not (package / n).is_file()]
+    assert {"decks/format.py", "decks/yamlread.py"} <= set(cache.RULES)

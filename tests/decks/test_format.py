@@ -3,6 +3,7 @@ exit code of `dlquiz check`, plus the bundled decks as content that must hold.""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -150,7 +151,7 @@ def test_wrong_types(write_deck, cli):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{path}:8: the answer of a numeric card must be a number, not 'many'",
-        f"{path}:12: the answer of a truefalse card must be true or false",
+        f"{path}:12: the answer of a truefalse card must be true or false, not 'maybe'",
     ]
 
 
@@ -248,6 +249,21 @@ _scalars = st.one_of(
 _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
 
 
+class _Yaml12Loader(yaml.CSafeLoader):
+    """The reference: PyYAML's C loader, with YAML 1.2's booleans (only true and false)."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    start: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for start, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def reference_load(text: str):
+    return yaml.load(text, Loader=_Yaml12Loader)
+
+
 def _refused_number(value) -> bool:
     """A number no deck may hold (MAX_NUMBER, finite), anywhere in a value."""
     if isinstance(value, (list, dict)):
@@ -265,7 +281,7 @@ def _refused_text(value) -> bool:
 
 
 def _same_as_safe_load(text: str) -> None:
-    expected = yaml.load(text, Loader=yaml.CSafeLoader)  # the C loader is the reference
+    expected = reference_load(text)  # the C loader (with YAML 1.2 booleans) is the reference
     raw_control = re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text)  # (YAML reads a raw NEL as a line break)
     if _refused_number(expected) or _refused_text(expected) or raw_control:
         with pytest.raises(Bad, match=r"too large|not a finite number|control character"):
@@ -283,6 +299,11 @@ def test_the_fast_loader_reads_yaml_exactly_as_safe_load(value):
         _same_as_safe_load(yaml.safe_dump({"v": value}, default_flow_style=style, allow_unicode=True))
 
 
+def test_yes_no_on_off_are_words_not_booleans():
+    assert parse_yaml("a: yes\nb: No\nc: ON\nd: off\ne: true\nf: FALSE\n") == {
+        "a": "yes", "b": "No", "c": "ON", "d": "off", "e": True, "f": False}
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.from_regex(r"[A-Za-z0-9_.+\-:~=<>!%@ ]{1,12}", fullmatch=True) | st.sampled_from(
     ["yes", "No", "ON", "off", "~", "null", "Null", "0x1f", "1_000", ".inf", "-.INF", ".nan", "2020-01-01",
@@ -290,7 +311,7 @@ def test_the_fast_loader_reads_yaml_exactly_as_safe_load(value):
 def test_plain_scalars_resolve_exactly_as_safe_load(token):
     text = f"v: {token}\n"
     try:
-        expected = yaml.load(text, Loader=yaml.CSafeLoader)  # the C loader is the reference
+        expected = reference_load(text)
     except yaml.YAMLError:
         return
     _same_as_safe_load(text)

@@ -478,7 +478,7 @@ def test_a_failed_write_leaves_the_old_file(small, tmp_path, monkeypatch):
 def test_progress_bar_appears_only_after_a_second_on_a_terminal():
     from rich.console import Console
 
-    from dlquiz.cli.app import DelayedProgress
+    from dlquiz.cli.export import DelayedProgress
 
     clock = iter([0.0, 0.5, 1.5, 1.6]).__next__
     screen = io.StringIO()

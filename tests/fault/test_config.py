@@ -35,13 +35,13 @@ def test_a_byte_order_mark_is_accepted(isolated):
 def test_a_huge_unknown_key_is_cut_not_echoed(deck, isolated, cli):
     path = isolated["home"] / "config.toml"
     path.write_text("k" * 2**20 + " = 1\n", encoding="utf-8")
-    _one_line(cli("decks"), path, "unknown setting 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…")
+    _one_line(cli("decks"), path, "unknown setting 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…'")
 
 
 def test_a_huge_value_is_cut_not_echoed(deck, isolated, cli):
     path = isolated["home"] / "config.toml"
     path.write_text(f"new_per_day = '{'9' * 100_000}'\n", encoding="utf-8")
-    _one_line(cli("decks"), path, "new_per_day must be a whole number from 0 to 100000, not '99999999999999999999999999999999999999…")
+    _one_line(cli("decks"), path, "new_per_day must be a whole number from 0 to 100000, not '999999999999999999999999999999999999999…'")
 
 
 def test_a_config_that_is_not_a_file_is_refused_without_reading_it(deck, isolated, cli):

@@ -64,7 +64,7 @@ def test_a_session_under_fsrs_shows_fsrs_intervals_and_commits_every_grade(write
     child.send(" ")
     # py-fsrs's default first intervals at 90% retention: Again 1 day, Hard 1, Good 2, Easy 8
     # (SM-2 would show 1d for every grade of a new card).
-    child.expect(r"0 blackout 1d  1 wrong 1d  2 wrong, easy 1d  3 hard 1d  4 good 2d  5 perfect 8d")
+    child.expect(r"0 blackout 1d ↻  1 wrong 1d ↻  2 almost 1d ↻  3 hard 1d ↻\s+4 good 2d  5 perfect 8d")
     child.send("4")
     reveal_and_grade(child, 1, 5)
     child.expect("Question number 2")  # drawn only after both grades were committed

@@ -9,6 +9,7 @@ import fnmatch
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -328,13 +329,14 @@ def test_quick_path_does_not_import_typer_and_other_forms_go_to_typer(collection
         assert result.stderr.strip().splitlines()[-1] == typer_loaded, args
 
 
-def test_a_store_of_schema_6_is_counted_on_its_next_open(collection, tmp_path):
-    """Migration m007 drops the members dlquiz 6 kept (without places in their decks); the next
+def test_a_store_of_schema_7_is_counted_on_its_next_open(collection, tmp_path):
+    """Migration m008 drops the members dlquiz 7 kept (without places in their decks); the next
     command writes them again, deck by deck, and counts them."""
-    from tests.review.test_store import schema
+    from tests.review.test_store import old_store
 
     path = tmp_path / "old.db"
-    db = schema(path, 6)
+    old_store(path, 7, [])
+    db = sqlite3.connect(path, isolation_level=None)
     ids = list(collection.cards)
     states = [(card_id, 3, 250, 6, (DAY + timedelta(days=k % 5 - 2)).isoformat(), k % 4,
                (DAY + timedelta(days=1)).isoformat() if k % 7 == 0 else None, (DAY - timedelta(days=4)).isoformat(), int(k % 6 == 0))
@@ -343,7 +345,7 @@ def test_a_store_of_schema_6_is_counted_on_its_next_open(collection, tmp_path):
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", states)
     db.executemany("INSERT INTO members (deck, card_id, new) VALUES (?, ?, ?)",
                    [(collection.cards.deck_of(card_id).id, card_id, 1) for card_id in ids])
-    db.execute("INSERT INTO meta (key, value) VALUES ('members', 'a digest of dlquiz 6')")
+    db.execute("INSERT INTO meta (key, value) VALUES ('members', 'a digest of dlquiz 7')")
     db.close()
     config = Config(new_per_day=3, reviews_per_day=4, leech_lapses=2)
     with Store(path) as s:

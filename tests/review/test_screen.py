@@ -76,17 +76,6 @@ def test_reveal_grade_and_quit_with_a_summary(three, isolated):
         assert s.state("t-1").is_new
 
 
-def test_grade_keys_show_meaning_and_interval(three, isolated):
-    child = spawn()
-    child.expect("show answer")
-    child.send(" ")
-    child.expect(r"0 blackout 1d  1 wrong 1d  2 wrong, easy 1d  3 hard 1d  4 good 1d  5 perfect 1d")
-    child.send("?")
-    child.expect("u               undo the last grade")
-    child.send("q")
-    assert finish(child) == 0
-
-
 def test_undo_brings_the_card_back_with_its_state(three, isolated):
     child = spawn()
     reveal_and_grade(child, 0, 5)
@@ -134,7 +123,7 @@ def test_grades_below_4_come_back_in_the_same_session(three, isolated):
     child.expect(r"\[again\]\s+1 done · 1 left")
     child.expect("show answer")
     child.send(" ")
-    child.expect(r"\(no schedule change\)")
+    child.expect(r"\(re-drill: 4 or 5 ends it · no schedule change\)")
     child.send("4")
     child.expect("Nothing left for today")
     child.expect(r"Reviewed 1 card \(2 answers\)")
@@ -349,13 +338,13 @@ def test_typed_answers_are_checked_and_suggest_a_grade(checkable, isolated):
     child.expect("answer › ")
     child.sendline("7,500")
     child.expect("✗ 7,500 is not 7,600")
-    child.expect(r"Enter = 1 · grade 0-5")
+    child.expect(r"Enter = 1 · ↻ back today · grade 0-5")
     child.send("\r")  # accept the suggestion
     child.expect(r"\[again\]")  # wrong: back at the end of the session
     child.expect("answer › ")
     child.sendline("(5*5*3+1)*100")
     child.expect("✓")
-    child.expect(r"Enter = 4 · grade 0-5")
+    child.expect(r"Enter = 4 · ↻ back today · grade 0-5")
     child.send("5")  # the grade stays the learner's
     child.expect("Nothing left for today")
     assert finish(child) == 0
@@ -373,7 +362,7 @@ def test_an_unreadable_answer_is_asked_again_not_graded(checkable, isolated):
     child.expect("answer › ")  # asked again: no grade bar, nothing recorded
     child.sendline("7600")
     child.expect("✓")
-    child.expect(r"Enter = 4 · grade 0-5")
+    child.expect(r"Enter = 4 · ↻ back today · grade 0-5")
     child.send("\r")
     child.expect("Nothing left for today")
     assert finish(child) == 0

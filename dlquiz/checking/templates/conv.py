@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlquiz.checking.templates.kit import Drawn, Param, article, num, shown, solved, template, until
+from dlquiz.checking.templates.kit import Drawn, Param, article, num, numbers, shown, solved, template, until
 
 _DRAWN = "(new numbers at every review)"
 
@@ -251,7 +251,7 @@ def _gram_entry(v, rng):
     k, l = rng.sample(range(v["channels"]), 2) if rng.random() < 0.7 else [rng.randrange(v["channels"])] * 2
     answer = int(round(_ref().gram_matrix(rows)[k][l]))
     closed = " + ".join(f"{num(x)}·{num(y)}" for x, y in zip(rows[k], rows[l]))
-    matrix = "[" + ", ".join("[" + ", ".join(map(str, r)) + "]" for r in rows) + "]"
+    matrix = numbers([numbers(r, "[]") for r in rows], "[]")
     return solved(
         f"A layer's activation, unrolled to (n_C, n_H·n_W), is A = {matrix}: one row per channel. "
         f"What is the Gram-matrix entry G[{k + 1}][{l + 1}] (rows and columns counted from 1)?",
@@ -270,14 +270,14 @@ def _triplet_loss(v, rng):
     a, p, n = ([rng.randint(-2, 2) for _ in range(v["dims"])] for _ in range(3))
     alpha = v["alpha"]
     answer = _ref().triplet_loss(a, p, n, alpha)
-    d_ap = " + ".join(f"({num(x)} − {num(y)})^2" for x, y in zip(a, p))
-    d_an = " + ".join(f"({num(x)} − {num(y)})^2" for x, y in zip(a, n))
+    d_ap = " + ".join(f"({num(x)} − {num(y)})²" for x, y in zip(a, p))
+    d_an = " + ".join(f"({num(x)} − {num(y)})²" for x, y in zip(a, n))
     pos, neg = sum((x - y) ** 2 for x, y in zip(a, p)), sum((x - y) ** 2 for x, y in zip(a, n))
     closed = f"max({d_ap} − ({d_an}) + {alpha}, 0)"
     steps = (f"‖a − p‖² = {d_ap} = {pos}", f"‖a − n‖² = {d_an} = {neg}",
              f"J = max({pos} − {neg} + {alpha}, 0) = {shown(answer)}")
     return Drawn(
-        f"The anchor encoding is a = {tuple(a)}, the positive p = {tuple(p)} and the negative "
-        f"n = {tuple(n)}; the margin is α = {alpha}. What is the triplet loss?",
+        f"The anchor encoding is a = {numbers(a)}, the positive p = {numbers(p)} and the negative "
+        f"n = {numbers(n)}; the margin is α = {alpha}. What is the triplet loss?",
         answer, steps, closed)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from dlquiz.checking.shown import show_number
+from dlquiz.checking.shown import minus, show_number
 
 TRIES = 100  # draws of parameters before giving up on a `valid` constraint
 
@@ -129,5 +129,11 @@ def sub(value: Any) -> str:
 
 
 def shown(value: Any) -> str:
-    """A result as the worked solution shows it: `7,600`, `0.2353`."""
-    return show_number(value).replace("-", "−")
+    """A result as the worked solution shows it: `7,600`, `0.2353`, `−0.1`."""
+    return show_number(value)
+
+
+def numbers(values: Sequence[Any], brackets: str = "()") -> str:
+    """Numbers in a question, with minus signs as the worked solution has them: `(−1, 2)` (no
+    brackets with `brackets=""`)."""
+    return brackets[:1] + ", ".join(minus(str(v)) for v in values) + brackets[1:]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlquiz.checking.templates.kit import Drawn, Param, decimal, num, shown, solved, sub, template
+from dlquiz.checking.templates.kit import Drawn, Param, decimal, num, numbers, shown, solved, sub, template
 
 _DRAWN = "(new numbers at every review)"
 
@@ -212,7 +212,7 @@ def _attention_weight(v, rng):
     closed = f"e^{num(energies[k])} / ({' + '.join(f'e^{num(e)}' for e in energies)})"
     return solved(
         f"For one output step the energies e⟨t,t'⟩ over the {len(energies)} input positions are "
-        f"{', '.join(map(str, energies))}. What is the attention weight α⟨t,{k + 1}⟩?", answer, f"α⟨t,{k + 1}⟩", closed)
+        f"{numbers(energies, '')}. What is the attention weight α⟨t,{k + 1}⟩?", answer, f"α⟨t,{k + 1}⟩", closed)
 
 
 @template(
