@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from dlquiz.checking import formula
+from dlquiz.checking import clozes, formula, order
 from dlquiz.checking.shown import parse_shape, show_number, show_shape  # noqa: F401 (part of this module's API)
 
-CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula")
+CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula", "cloze", "order")
 KINDS = CHECKABLE + ("text",)
 DEFAULT_TOLERANCE = 1e-3  # relative, for real-valued numeric answers when the card sets none
 MAX_RESPONSE = 1000
@@ -54,7 +54,10 @@ def suggested_grade(verdict: Verdict) -> int:
 
 def checkable(card: Any) -> bool:
     """Whether the card asks the learner to type an answer (truefalse, choice, numeric, shape,
-    formula; a template card always does). Basic cards are self-graded."""
+    formula, order, a cloze whose hidden parts can all be checked; a template card always does).
+    Basic cards are self-graded."""
+    if card.kind == "cloze":
+        return clozes.checkable(card.answer)
     return card.kind in CHECKABLE or getattr(card, "template", None) is not None
 
 
@@ -88,6 +91,11 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
       multiplication, Greek names or letters, `v_t`, `beta_1`/`β₁`/`beta1`).
     - text: expected a text or a tuple of accepted texts; case, spacing, articles, punctuation
       and a one-letter typo in a long word are forgiven.
+    - cloze: expected a cloze card's answer, its slots (hidden text, formula, how: see
+      dlquiz.checking.clozes), or a hidden text; each part checked by what it is (a number
+      numerically, math by the formula around it, prose as text); several parts separated by `;`.
+    - order: expected the steps in order; `options` the order they were shown in (default: the
+      steps' own). The response is the letters in order: `C A B`, `c,a,b`, `CAB`, `3 1 2`.
 
     Never raises on what the learner typed: unreadable, empty or too complex input is a Verdict
     with correct=False and a feedback line saying why. Raises ValueError for an unknown kind.
@@ -329,7 +337,25 @@ def warm_up() -> None:
     _formula("v_t / (1 - beta^t)", "v_t")
 
 
+def _numeric_result(expected: Any, text: str) -> tuple[bool, str, bool]:
+    verdict = _numeric(expected, text)
+    return verdict.correct, verdict.feedback, verdict.readable
+
+
+def _text_result(expected: Any, text: str) -> tuple[bool, str, bool]:
+    verdict = _text(expected, text)
+    return verdict.correct, verdict.feedback, verdict.readable
+
+
+def _cloze(expected: Any, text: str, **_: Any) -> Verdict:
+    return Verdict(*clozes.check(expected, text, _numeric_result, _text_result))
+
+
+def _order(expected: Any, text: str, *, options: tuple[str, ...] | None = None, **_: Any) -> Verdict:
+    return Verdict(*order.check(tuple(expected), text, options))
+
+
 _CHECKERS = {
     "truefalse": _truefalse, "choice": _choice, "numeric": _numeric, "shape": _shape,
-    "formula": _formula, "text": _text,
+    "formula": _formula, "text": _text, "cloze": _cloze, "order": _order,
 }

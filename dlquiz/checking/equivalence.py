@@ -135,8 +135,11 @@ def samples(target: Node, typed: Node) -> list[tuple[complex, complex | None]]:
 def compare(expr: str, response: str) -> tuple[bool, str]:
     """(correct, feedback) for a typed formula against a card's `expr`. Raises FormulaError
     (TooComplex included) when either cannot be read; otherwise answers within about a second."""
-    target = expected_tree(expr)
-    typed = formula.parse_tree(response)
+    return compare_trees(expected_tree(expr), formula.parse_tree(response))
+
+
+def compare_trees(target: Node, typed: Node) -> tuple[bool, str]:
+    """`compare` on parsed formulas (the card's, the learner's)."""
     typed = rename(typed, align(formula.names(target), formula.names(typed)))
     if typed == target:
         return True, "correct"

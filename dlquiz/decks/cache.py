@@ -59,7 +59,9 @@ def _version() -> str:
 
     digest = blake2b(digest_size=8)
     package = Path(dlquiz.__file__).parent
-    for name in ("decks/load.py", "model.py", "decks/yamlread.py", "checking/templates/catalog.py", "checking/templates/conv.py", "checking/templates/nets.py"):
+    for name in ("decks/format.py", "decks/clozes.py", "cloze.py", "checking/clozes.py", "checking/latex.py",
+                 "model.py", "decks/yamlread.py", "checking/templates/catalog.py", "checking/templates/conv.py",
+                 "checking/templates/nets.py"):
         try:
             digest.update((package / name).read_bytes())
         except OSError:

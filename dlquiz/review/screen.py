@@ -29,20 +29,24 @@ Keys
   s               bury this card until tomorrow
   ?               this help
   q / Ctrl-C      end the session (every grade so far is saved)
-Cards with a checkable answer (numbers, shapes, formulas, choices, true/false) ask you to type
-it: Enter checks it and suggests a grade (4 if right, 1 if wrong) that Enter accepts and a digit
-overrides. At that prompt an empty line shows the answer unchecked, and :u :s :q undo, bury, quit.
+Cards with a checkable answer (numbers, shapes, formulas, choices, true/false, steps in order,
+a cloze's [...]) ask you to type it: Enter checks it and suggests a grade (4 if right, 1 if wrong)
+that Enter accepts and a digit overrides. At that prompt an empty line shows the answer
+unchecked, and :u :s :q undo, bury, quit.
 Grades below 4 bring the card back at the end of the session, until it scores 4 or more.
 """
 _COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
 
 
-_TYPED_KINDS = ("truefalse", "choice", "numeric", "shape", "formula")  # = answers.CHECKABLE
+_TYPED_KINDS = ("truefalse", "choice", "numeric", "shape", "formula", "order")  # = answers.CHECKABLE, cloze apart
 
 
 def _asks_for_answer(card) -> bool:
-    """answers.checkable without importing answers (and its parsers) before the first card."""
+    """answers.checkable without importing answers (and its parsers) before the first card: a
+    cloze card asks when code can check every part it hides (dlquiz.checking.clozes)."""
+    if card.kind == "cloze":
+        return all(slot[2] != "self" for slot in card.answer)
     return card.kind in _TYPED_KINDS or getattr(card, "template", None) is not None
 
 
@@ -85,10 +89,7 @@ class Reviewer:
 
     def question(self, item: Item, card=None) -> None:
         card = card or item.card
-        parts = [render.markdown(card.question, self.options)]
-        if card.options:
-            parts.append(render.options_view(card, self.options))
-        self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
+        self.console.print(Panel(render.question_view(card, self.options), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
     def hint(self, card) -> None:
         """The keys line under a question: type the answer, or show it."""
@@ -126,7 +127,7 @@ class Reviewer:
         renderer and, when formulas are to be checked, sympy (~0.3 s)."""
         from dlquiz.render import markdown  # noqa: F401 - rich.markdown and markdown-it
 
-        if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in list(self.session.queue)):
+        if any(getattr(item.card, "template", None) or item.card.kind in ("formula", "cloze") for item in list(self.session.queue)):
             answers_module().warm_up()
 
     def run(self) -> dict:

@@ -57,6 +57,7 @@ class _Action:
     removed: list[tuple[int, Item]] = field(default_factory=list)
     requeued: Item | None = None
     buried_before: date | None = None
+    siblings: dict[str, date | None] = field(default_factory=dict)  # buried by this grade: id -> burial before
 
 
 class Session:
@@ -140,13 +141,18 @@ class Session:
     def shown_card(self, item: Item) -> Card:
         """The card as this review shows it: a parametric card drawn with fresh numbers, seeded by
         its review number (so an undo brings back the same numbers); any other card as it is."""
-        if getattr(item.card, "template", None) is None:
-            return item.card
+        card = item.card
+        if getattr(card, "template", None) is None and card.kind != "order":
+            return card
         if not item.draw:
-            item.draw = self.store.review_number(item.card.id) + 1
+            item.draw = self.store.review_number(card.id) + 1
+        if card.kind == "order":  # the steps, shuffled for this review
+            from dlquiz.checking import order
+
+            return order.draw(card, item.draw)
         from dlquiz.checking.templates import catalog as templates
 
-        return templates.instantiate(item.card, item.draw)
+        return templates.instantiate(card, item.draw)
 
     def preview(self, item: Item) -> dict[int, int | None]:
         """The interval each grade would give (None: this grade changes no schedule)."""
@@ -168,10 +174,29 @@ class Session:
         if quality < 4:  # SM-2 step 7: again at the end of the session, until it scores 4 or more
             requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards)  # fresh numbers
             self.queue.append(requeued)
-        self.history.append(_Action("grade", item, review=review, requeued=requeued))
+        action = _Action("grade", item, review=review, requeued=requeued)
+        self.history.append(action)
+        if item.card.note_id is not None:
+            self._bury_siblings(item.card, action)
         self.grades[quality] += 1
         self.reviewed.add(item.card.id)
         return review
+
+    def _bury_siblings(self, card: Card, action: _Action) -> None:
+        """Anki's "bury siblings": once one cloze of a note is reviewed, the note's other cards
+        are buried until tomorrow and leave this session's queue (undo brings them back)."""
+        siblings = [other.id for other in self.collection.note(card.note_id) if other.id != card.id]
+        tomorrow = self.day + timedelta(days=1)
+        for sibling in siblings:
+            before = self.store.state(sibling).buried_until
+            if before is None or before < tomorrow:
+                action.siblings[sibling] = before
+        if action.siblings:
+            self.store.set_burials(dict.fromkeys(action.siblings, tomorrow))
+        for index in range(len(self.queue) - 1, -1, -1):
+            if self.queue[index].card_id in siblings:
+                action.removed.insert(0, (index, self.queue[index]))
+                del self.queue[index]
 
     def is_leech(self, review: Review) -> bool:
         """True when this grade made the card (or kept it) a leech."""
@@ -199,6 +224,10 @@ class Session:
                     if self.queue[index] is action.requeued:
                         del self.queue[index]
                         break
+            if action.siblings:
+                self.store.set_burials(action.siblings)
+            for index, other in action.removed:  # siblings this grade buried, back in their places
+                self.queue.insert(index, other)
             self.grades[action.review.grade] -= 1
             if not any(a.what == "grade" and a.item.card_id == action.item.card_id for a in self.history):
                 self.reviewed.discard(action.item.card.id)

@@ -190,6 +190,13 @@ class Store(QueueReads):
         with self.transaction():
             self._write_state(card_id, replace(self.state(card_id), buried_until=until))
 
+    def set_burials(self, burials: dict[str, date | None]) -> None:
+        """Bury several cards, each until its day (None unburies it), in one transaction: a
+        cloze's siblings once one is reviewed, and back when that grade is undone."""
+        with self.transaction():
+            for card_id, until in burials.items():
+                self._write_state(card_id, replace(self.state(card_id), buried_until=until))
+
     # -- the log as the source of truth
     def _effective_reviews(self, card_id: str | None = None):
         where = "kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"

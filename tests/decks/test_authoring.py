@@ -500,7 +500,7 @@ def test_interactive_add_asks_again_until_each_answer_is_usable(hand_kept):
     child.expect("decks: t")
     child.expect(r"Deck \(one of these, or a new id\): ")
     child.sendline("t")
-    child.expect(r"Kind \[basic/truefalse/choice/numeric/shape/formula\] \(basic\): ")
+    child.expect(r"Kind \[basic/truefalse/choice/numeric/shape/formula/cloze/order\] \(basic\): ")
     child.sendline("numeric")
     child.expect(r"Question \(end with an empty line; an empty first line opens \$EDITOR\)")
     child.sendline("How many parameters has a conv layer")
