@@ -89,24 +89,31 @@ def show(
     raw_math: bool = RAW_MATH_OPTION,
     plain: bool = PLAIN_OPTION,
 ) -> None:
-    """Show one card with its answer, explanation and source."""
+    """Show one card with its answer, explanation and source (a cloze deck card's id: all its clozes)."""
     from dlquiz.render import cards as render
 
     collection = _load()
-    card = collection.card(card_id)
-    deck = collection.deck(card.deck)
     options = render.Options(raw_math=raw_math, plain=plain)
-    render.print_card(render.console(options), render.card_view(card, deck_title=deck.title, options=options))
+    if card_id not in collection.cards and f"{card_id}-c1" in collection.cards:  # a cloze deck card: all its clozes
+        cards = collection.note(card_id)
+        view = render.note_view(cards, deck_title=collection.deck(cards[0].deck).title, options=options)
+    else:
+        card = collection.card(card_id)
+        view = render.card_view(card, deck_title=collection.deck(card.deck).title, options=options)
+    render.print_card(render.console(options), view)
 
 
 @app.command()
 @handle_errors
-def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: every deck).")) -> None:
-    """Validate decks and run every card's reference check.
+def check(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: every deck)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON (problems still go to stderr)."),
+) -> None:
+    """Validate decks and run every card's reference check; report how much code checks.
 
     Exit 0 when everything holds, 1 when a card fails its check, 2 when a deck cannot be read.
     """
-    from dlquiz.checking import checks
+    from dlquiz.checking import checks, coverage
 
     collection = _load(paths)
     report = checks.run(collection)
@@ -117,19 +124,34 @@ def check(paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or
         f"{len(collection.decks)} decks, {n_cards} cards: {report.checks} reference checks, "
         f"{report.formulas} formulas, {report.templates} templates × {checks.TEMPLATE_DRAWS} draws"
     )
+    figures = coverage.coverage(collection.cards.values())
     from dlquiz.review import store as store_module
 
+    orphans: list[str] = []
     store = store_module.open_store(create=False) if not paths else None
     if store is not None:
         with store:
             orphans = store.orphans(collection.cards)
-        if orphans:
-            shown = ", ".join(orphans[:5]) + (", ..." if len(orphans) > 5 else "")
-            typer.echo(f"{len(orphans)} orphaned card(s) with review history but in no deck (kept): {shown}")
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({
+            "decks": len(collection.decks), "cards": n_cards, "reference_checks": report.checks,
+            "formulas": report.formulas, "templates": report.templates, "problems": [str(p) for p in report.problems],
+            "orphans": orphans, **figures.to_dict(),
+        }, indent=2, ensure_ascii=False))
+        if report.problems:
+            raise typer.Exit(1)
+        return
+    if orphans:
+        shown = ", ".join(orphans[:5]) + (", ..." if len(orphans) > 5 else "")
+        typer.echo(f"{len(orphans)} orphaned card(s) with review history but in no deck (kept): {shown}")
     if report.problems:
         typer.echo(f"{summary}; {len(report.problems)} problem(s)")
+        typer.echo(figures.line())
         raise typer.Exit(1)
     typer.echo(f"{summary}; all good")
+    typer.echo(figures.line())
 
 
 @app.command()
@@ -152,9 +174,9 @@ def review(
 @handle_errors
 def add(
     deck: Optional[str] = typer.Option(None, "--deck", "-d", metavar="DECK", help="Deck id, e.g. c4w1. A new id creates the deck (give --course, --week, --title)."),
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", metavar="KIND", help="basic (default), truefalse, choice, numeric, shape or formula."),
-    question: Optional[str] = typer.Option(None, "--question", "-q", metavar="TEXT", help="The question: Markdown, $...$ for LaTeX."),
-    answer: Optional[List[str]] = typer.Option(None, "--answer", "-a", metavar="TEXT", help="The answer (choice: an option's text; repeat for several)."),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", metavar="KIND", help="basic (default), truefalse, choice, numeric, shape, formula, cloze or order."),
+    question: Optional[str] = typer.Option(None, "--question", "-q", metavar="TEXT", help="The question: Markdown, $...$ for LaTeX; a cloze card's text with {{c1::hidden}}."),
+    answer: Optional[List[str]] = typer.Option(None, "--answer", "-a", metavar="TEXT", help="The answer (choice: an option's text, repeat for several; order: each step, in order; cloze: none)."),
     option: Optional[List[str]] = typer.Option(None, "--option", "-o", metavar="TEXT", help="A choice of a choice card (repeat, in order)."),
     expr: Optional[str] = typer.Option(None, "--expr", metavar="MATH", help="Formula cards: the formula in plain math, for checking."),
     check: Optional[str] = typer.Option(None, "--check", metavar="CALL", help="A reference call that must give the answer."),
@@ -163,6 +185,7 @@ def add(
     note: Optional[str] = typer.Option(None, "--note", metavar="TEXT", help="Where the notes were wrong: what they said."),
     source: Optional[str] = typer.Option(None, "--source", metavar="TEXT", help="The section of the notes the card comes from."),
     tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", metavar="TAG", help="A tag (repeatable)."),
+    cite: Optional[str] = typer.Option(None, "--cite", metavar="TEXT", help="A paper card's citation, shown under the answer."),
     card_id: Optional[str] = typer.Option(None, "--id", metavar="ID", help="The card's id (default: <deck>-<words of the question>)."),
     course: Optional[str] = typer.Option(None, "--course", metavar="N", help="New deck: the course number."),
     week: Optional[str] = typer.Option(None, "--week", metavar="N", help="New deck: the week number."),
@@ -180,7 +203,7 @@ def add(
 
     draft = drafts.Draft(
         deck=deck, kind=kind, question=question, answer=answer or [], options=option or [], expr=expr,
-        check=check, tolerance=tolerance, explain=explain, note=note, source=source, tags=tag or [],
+        check=check, tolerance=tolerance, explain=explain, note=note, source=source, tags=tag or [], cite=cite,
         card_id=card_id, course=course, week=week, title=title, course_title=course_title,
     )
     lacking = drafts.missing(draft)
@@ -200,15 +223,15 @@ def add(
         if dry_run:
             typer.echo(plan.block, nl=False)
             sys.stdout.flush()  # the block before the note on stderr, on a shared terminal
-            _err(f"dry run: {plan.card.id} would go to {plan.card.where}; nothing written")
+            _err(f"dry run: {plan.card_id} would go to {plan.card.where}; nothing written")
             return
         if not interview.confirm(console, plan, "Add this card?"):
             raise authoring.Aborted("nothing added")
     plan = authoring.add(draft)  # planned (again) under the lock: a concurrent add is seen
     for warning in () if lacking else plan.warnings:  # the prompts showed them with the preview
         _err(warning)
-    _err(f"added {plan.card.id} to {plan.card.where}" + (" (a new deck)" if plan.created else ""))
-    typer.echo(plan.card.id)
+    _err(f"added {plan.card_id} to {plan.card.where}" + (" (a new deck)" if plan.created else ""))
+    typer.echo(plan.card_id)
 
 
 @app.command()

@@ -34,7 +34,7 @@ def export_anki(out: Path, patterns: list[str] | None = None, with_progress: boo
         today = review_today(store, now, config.load(paths.home()).rollover_hour)
         schedules = None
         if with_progress:
-            schedules = apkg.schedules(store, {note.card_id for note in notes}, today)
+            schedules = apkg.schedules(store, {card_id for note in notes for card_id in note.card_ids}, today)
         write_atomically(out, lambda tmp: apkg.write(tmp, notes, now, today, schedules, report, progress))
         report.gone = newly_gone(store, collection, known)
     return report

@@ -222,6 +222,27 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
     if card.options:
         parts += _section("Steps" if card.kind == "order" else "Options", options_view(card, options))
     parts += _section("Answer", answer_view(card, options))
+    return _whole(card, card.id, parts, deck_title, schedule, options)
+
+
+def note_view(cards: list[Card], deck_title: str = "", options: Options = DEFAULT) -> RenderableType:
+    """A cloze deck card as a whole (`dlquiz show` of its id): its text with every cloze
+    highlighted, and each cloze with the id of the card that asks it."""
+    first = cards[0]
+    parts: list[Any] = _section("Text", Highlight(markdown(markup.cloze_side(first.question, None, answer=True), options)))
+    lines = Text()
+    for card in cards:
+        hidden = " · ".join(text_line(f"${content}$" if formula else content, options) for content, formula, _ in card.answer)
+        lines.append(f"c{card.cloze_number}  ", style="bold").append(hidden).append(f"  {card.id}\n", style="dim")
+    lines.rstrip()
+    parts += _section("Clozes", lines)
+    if first.cite:
+        parts += _section("Paper", cite_view(first, options))
+    return _whole(first, first.note_id, parts, deck_title, None, options)
+
+
+def _whole(card: Card, title: str, parts: list[Any], deck_title: str, schedule: str | None, options: Options) -> Panel:
+    """A card's panel: `parts`, then its explanation, note on the notes, tags, source, schedule."""
     if card.explain:
         parts += _section("Why", markdown(card.explain, options))
     if card.note:
@@ -237,4 +258,4 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
         meta.append("\nschedule ", style="dim").append(schedule)
     parts.append(meta)
     subtitle = f"{card.deck} · {deck_title}" if deck_title else card.deck
-    return Panel(Group(*parts), title=Text(card.id, style="bold"), subtitle=subtitle)
+    return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=subtitle)

@@ -279,7 +279,7 @@ INVALID = [
     (["--kind", "numric", "-a", "7"], "--kind: unknown kind 'numric' (did you mean 'numeric'?)"),
     (["--kind", "truefalse", "-a", "maybe"], "--answer: 'maybe' is not true or false"),
     (["--kind", "shape", "-a", "4 by 1"], "--answer: '4 by 1' is not a shape (write dimensions like 4,1 or n_x,m)"),
-    (["-a", "x", "-a", "y"], "--answer given 2 times; only a choice card has several answers"),
+    (["-a", "x", "-a", "y"], "--answer given 2 times; only choice and order cards have several answers"),
     (["-a", "x", "--tolerance", "0.1"], "card 't-q': 'tolerance' is only for numeric cards"),
     (["--kind", "choice", "-o", "Yes", "-o", "No", "-a", "Yess"], "card 't-q': answer 'Yess' is not among the options (did you mean 'Yes'?)"),
     (["--kind", "formula", "-a", "$x$", "--expr", "a +* b"], "card 't-q': expr 'a +* b' does not parse: unexpected '*' at position 4"),
