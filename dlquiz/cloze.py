@@ -18,7 +18,8 @@ from typing import Callable, NamedTuple
 
 SLOT = r"\dlqslot"  # where the hidden part sits in a formula of a cloze card's answer (checking reads it)
 _OPEN = re.compile(r"\{\{c(\d+)::")
-_MALFORMED = re.compile(r"\{\{\s*[cC]\s*\d+\s*:(?!:)|\{\{\s*C\d+::|\{\{c\d+\s+::")
+# `{{c1:x}}`, `{{C1::x}}`, `{{ c1::x}}`, `{{c 1::x}}`, `{{c1 ::x}}`: meant as clozes, read as text
+_MALFORMED = re.compile(r"\{\{(?:\s*[cC]\s*\d+\s*:(?!:)|\s+[cC]\s*\d+\s*::|C\s*\d+\s*::|c\s+\d+\s*::|c\d+\s+::)")
 
 
 class Cloze(NamedTuple):

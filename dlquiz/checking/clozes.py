@@ -29,6 +29,7 @@ import unicodedata
 from typing import Any, Callable
 
 from dlquiz.checking import equivalence, formula, latex
+from dlquiz.cloze import SLOT
 from dlquiz.checking.formula import FormulaError, Node
 
 Result = tuple[bool, str, bool]  # (correct, feedback, readable)
@@ -37,6 +38,8 @@ SELF = "self"
 _ACCENT_MARKS = {"\u0302": "_hat", "\u0303": "_tilde", "\u0304": "_bar", "\u0305": "_bar"}
 _BRACKET_INDEX = re.compile(r"\^\s*(<[^<>]*>|⟨[^⟨⟩]*⟩|\[[^\[\]]*\])|(?<=[A-Za-z0-9\u0370-\u03ff}])(<[^<>=]*>|⟨[^⟨⟩]*⟩)")
 _ROUND_INDEX = re.compile(r"\^\s*(\([A-Za-z][A-Za-z0-9+\-]{0,3}\))")
+_WORD_SCRIPT = re.compile(r"\^\s*([A-Za-z]{2,})")
+_INDEX = re.compile(r"<[^<>]*>|⟨[^⟨⟩]*⟩|\[[^\[\]]*\]|\([A-Za-z][A-Za-z0-9+\-]{0,3}\)")
 
 
 def how(content: str, template: str | None) -> str:
@@ -46,10 +49,10 @@ def how(content: str, template: str | None) -> str:
     if template is None:
         return "text"
     try:
-        truth = _truth(template, content)
-        tree = formula.parse_tree(truth)
-        if len(equivalence.samples(tree, tree)) < 3:
-            return SELF
+        for truth in _truths(template, content):
+            tree = formula.parse_tree(truth)
+            if len(equivalence.samples(tree, tree)) < 3:
+                return SELF
     except (FormulaError, ValueError, ArithmeticError, RecursionError):
         return SELF
     return "math"
@@ -87,21 +90,62 @@ def _put(side: str, part: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _truth(template: str, content: str) -> str:
-    return _put(_side(template), latex.to_plain(content))
+def _truths(template: str, content: str) -> tuple[str, ...]:
+    """What a typed part is compared with, in plain math: the side of the formula holding the
+    slot with the hidden part in it; for a whole hidden formula, each side of it."""
+    if template == SLOT:
+        return tuple(latex.segments(content))
+    return (_put(_side(template), latex.to_plain(content)),)
+
+
+def _typed_sides(template: str, truths: tuple[str, ...], plain: str) -> list[str] | None:
+    """The typed part placed as the truths are: in the formula's side, or, for a whole hidden
+    formula, split at its relations (only the right-hand side may be typed); None when the
+    sides do not pair up."""
+    if template != SLOT:
+        return [_put(_side(template), plain)]
+    sides = [side.strip() for side in plain.replace(":=", "=").split("=")]
+    if len(truths) == 1:
+        return [plain]
+    if len(sides) == 1:
+        return [None] * (len(truths) - 1) + sides
+    return sides if len(sides) == len(truths) else None
 
 
 def typed_math(text: str, truth: str = "") -> str:
-    """What a learner typed as plain math: LaTeX converted, accents and the course's indices
-    made into names as the card's formula has them (`ŷ` -> y_hat, `a^<t>` -> a_{<t>})."""
-    if "\\" in text or "{" in text:
+    """What a learner typed as plain math: LaTeX (anything with a backslash) converted; in plain
+    math, accents and the course's indices made into names as the card's formula has them (`ŷ`
+    -> y_hat, `a^<t>` and `a^{<t>}` -> a_{<t>}, `x^(i)` and `v^corrected` when the card's
+    formula has such names), and a bracket holding a comma (`[a, x]`) a concatenation."""
+    if "\\" in text:
         return latex.to_plain(text)
     text = unicodedata.normalize("NFD", text)
     text = re.sub("[\u0302\u0303\u0304\u0305]", lambda m: _ACCENT_MARKS[m.group()], text)
     text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"\^\s*\{([^{}]*)\}", lambda m: "^" + (m.group(1) if _INDEX.fullmatch(m.group(1).strip()) or m.group(1).isalpha()
+                                                         else f"({m.group(1)})"), text)
     text = _BRACKET_INDEX.sub(lambda m: "_{" + (m.group(1) or m.group(2)).replace("⟨", "<").replace("⟩", ">") + "}", text)
-    indices = set(re.findall(r"_\{(\([^(){}]*\))\}", truth))
-    return _ROUND_INDEX.sub(lambda m: "_{" + m.group(1) + "}" if m.group(1) in indices else m.group(), text)
+    parts = set(re.findall(r"_\{([^{}]*)\}", truth))  # the card's name parts: (i), corrected, ...
+    text = _ROUND_INDEX.sub(lambda m: "_{" + m.group(1) + "}" if m.group(1) in parts else m.group(), text)
+    text = _WORD_SCRIPT.sub(lambda m: "_{" + m.group(1) + "}" if m.group(1) in parts else m.group(), text)
+    return _concatenations(text)
+
+
+def _concatenations(text: str) -> str:
+    """`[a, x]` and `(n, m)` as `cat(...)`: a bracket holding a comma at its own level is a
+    concatenation or a tuple, unless it holds a function's arguments (`max(0, z)`)."""
+    out, opened = list(text), []
+    for at, char in enumerate(text):
+        if char in "([":
+            opened.append([at, False])
+        elif char == "," and opened:
+            opened[-1][1] = True
+        elif char in ")]" and opened:
+            start, comma = opened.pop()
+            call = text[start] == "(" and re.search(r"[A-Za-z0-9_}]\s*\Z", text[:start])
+            if comma and not call:
+                out[start], out[at] = "cat(", ")"
+    return "".join(out)
 
 
 def _split(name: str, known: set[str]) -> list[str] | None:
@@ -122,13 +166,18 @@ def _fit(tree: Node, known: set[str]) -> Node:
     typed = formula.names(tree)
     tree = equivalence.rename(tree, equivalence.align(known, typed))
 
+    def factors(node: Node) -> list[Node] | None:
+        name = node.args[0]
+        parts = None if name in known else _split(name, known)
+        return [Node("name", (part,), None) for part in parts] if parts and len(parts) > 1 else None
+
     def walk(node: Node) -> Node:
         if node.op == "name":
-            name = node.args[0]
-            parts = None if name in known else _split(name, known)
-            if parts and len(parts) > 1:
-                return Node("*", tuple(Node("name", (part,), None) for part in parts), None)
-            return node
+            parts = factors(node)
+            return Node("*", tuple(parts), None) if parts else node
+        if node.op == "^" and node.args[0].op == "name" and (parts := factors(node.args[0])):
+            # `QK^T` typed is Q·K^T, as the LaTeX reads: the power goes with the last letter
+            return Node("*", (*parts[:-1], Node("^", (parts[-1], walk(node.args[1])), None)), None)
         if node.op in ("num", "const"):
             return node
         return Node(node.op, tuple(walk(child) for child in node.args), node.value)
@@ -137,27 +186,41 @@ def _fit(tree: Node, known: set[str]) -> Node:
 
 
 def _math(template: str, content: str, typed: str) -> Result:
-    truth = _truth(template, content)
+    truths = _truths(template, content)
     try:
-        plain = typed_math(typed, truth)
+        plain = typed_math(typed, " ".join(truths))
         formula.parse_tree(plain)  # readable on its own: a message's positions are in what was typed
-        mine = formula.parse_tree(_put(_side(template), plain))
+        sides = _typed_sides(template, truths, plain)
+        if sides is None:
+            return False, f"the answer has {len(truths)} sides, yours has {plain.count('=') + 1}", True
+        mine = [None if side is None else formula.parse_tree(side) for side in sides]
     except formula.TooComplex as exc:
         return False, str(exc), True
     except FormulaError as exc:
         return False, f"cannot read your formula: {exc}", False
-    target = equivalence.expected_tree(truth)
     try:
-        return (*equivalence.compare_trees(target, _fit(mine, formula.names(target))), True)
+        for truth, tree in zip(truths, mine):
+            if tree is None:  # a side not typed
+                continue
+            target = equivalence.expected_tree(truth)
+            correct, feedback = equivalence.compare_trees(target, _fit(tree, formula.names(target)))
+            if not correct:
+                return False, feedback, True
     except formula.TooComplex as exc:
         return False, str(exc), True
     except (ArithmeticError, TypeError, ValueError, RecursionError, MemoryError):
         return False, "too complex: this formula cannot be checked, grade yourself", True
+    return True, "correct", True
 
 
 def _slot(slot: tuple, typed: str, numeric: Checker, words: Checker) -> Result:
     content, template, kind = slot
     if kind == "number":
+        if "\\" in typed:  # typed as LaTeX: `2 \cdot 10^{-3}`
+            try:
+                typed = latex.to_plain(typed)
+            except latex.LatexError as exc:
+                return False, f"cannot read {typed!r} as a number: {exc}", False
         return numeric(_number(content), typed)
     if kind == "math":
         return _math(template, content, typed)

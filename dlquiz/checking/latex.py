@@ -5,8 +5,8 @@ It reads what the decks write: Greek letters, `\\frac`, `\\sqrt`, `^` and `_`, t
 (`a^{[l]}`, `x^{(i)}`, `a^{<t>}`, `a^{\\langle t \\rangle}`: parts of the name, not powers), `\\hat{y}`
 and `\\tilde{c}` (names `y_hat`, `c_tilde`), `\\text{...}` words, `\\cdot`, `\\times`, `*`, `\\odot`
 (products, as everything here is compared as scalars), `\\left( \\right)`, `|x|`, `\\|x\\|`,
-`\\lfloor x \\rfloor`, `\\tanh`, `\\exp`, `\\log`, `\\max`, the concatenation `[a, x]` (an
-order-sensitive `cat(a, x)`), and `\\sum_{i}` / `\\partial` as opaque symbols. Letters follow
+`\\lfloor x \\rfloor`, `\\tanh`, `\\exp`, `\\log`, `\\max`, the concatenation `[a, x]` and the
+tuple `(n, m)` of a shape (an order-sensitive `cat(a, x)`), and `\\sum_{i}` / `\\partial` as opaque symbols. Letters follow
 LaTeX: `QK` is Q·K; a `d` and one letter (`dW`, `db`) is the course's name for a gradient.
 Relations (`=`, `:=`, `\\approx`, `\\le`, ...) split a formula into sides (`segments`).
 
@@ -189,8 +189,10 @@ class _Reader:
         inner = self.row(("\\right",) if left else (closer,))
         if left:
             self.take()  # the closing delimiter
-        if opener == "[" and any(item.kind == "comma" for item in inner):
-            items.append(_Item(f"cat({_join(inner)})", "atom"))  # a concatenation: order matters
+        call = opener == "(" and items and items[-1].kind == "function"
+        if not call and opener in "([" and any(item.kind == "comma" for item in inner):
+            # a concatenation [a, x] or a tuple (n, m) (a shape): order matters
+            items.append(_Item(f"cat({_join(inner)})", "atom"))
         else:
             items.append(_Item(f"({_join(inner)})", "atom"))
 

@@ -13,19 +13,20 @@ from __future__ import annotations
 from dlquiz import cloze
 
 
-def _for_anki(part: str) -> str:
-    part = part.replace("}}", "} }").replace("::", ": :")
+def _for_anki(part: str, last: bool) -> str:
+    """A hidden part or hint as Anki reads it; `last` when the cloze's closing `}}` follows it."""
+    part = part.replace("::", ": :")
     while "}}" in part:  # `}}}` needs two passes
         part = part.replace("}}", "} }")
-    return part + " " if part.endswith("}") else part
+    return part + " " if last and part.endswith("}") else part
 
 
 def anki_text(text: str) -> str:
     """The card's text with its clozes written as Anki reads them."""
 
     def written(item: cloze.Cloze) -> str:
-        hint = f"::{_for_anki(item.hint)}" if item.hint is not None else ""
-        return f"{{{{c{item.number}::{_for_anki(item.content)}{hint}}}}}"
+        hint = f"::{_for_anki(item.hint, True)}" if item.hint is not None else ""
+        return f"{{{{c{item.number}::{_for_anki(item.content, item.hint is None)}{hint}}}}}"
 
     return cloze.replace(text, cloze.find(text), written)
 
