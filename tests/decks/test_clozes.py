@@ -16,6 +16,7 @@ from dlquiz.decks.collection import load_collection
 from dlquiz.decks.files import discover
 from dlquiz.decks.format import load_text
 from dlquiz.paths import bundled_cards_dir
+from dlquiz.render.markup import formula_ranges
 
 EWA = r"""
 course: 2
@@ -144,7 +145,9 @@ def _break(text: str, count: int, fault: str, data) -> str:
     if fault == "unbalanced":
         return text[:target.start] + body[:-2] + "{}}" + text[target.end:]
     if fault == "split":  # a dangling script inside a formula's cloze
-        math = [c for c in clozes if text.rfind("$", 0, c.start) > text.rfind(" ", 0, c.start) - 6 and "$" in text[c.end:c.end + 5]]
+        revealed, spans = cloze.located(clozes, text)
+        ranges = list(formula_ranges(revealed))
+        math = [c for c, span in zip(clozes, spans) if cloze.place(span, ranges) is not None]
         item = data.draw(st.sampled_from(math)) if math else None
         if item is None:
             return text[:target.start] + body[:-2] + "{" + "}}" + text[target.end:]
