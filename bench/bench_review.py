@@ -32,7 +32,9 @@ from report import Row, add_json_flag, report  # noqa: E402
 from synth import anki_collection, write_collection  # noqa: E402
 
 
-def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
+def review_loop(cards: int, reviews: int, root: Path, scheduler=None, preview: bool = False) -> list[float]:
+    """Seconds from each grade to the next card drawn (and, with `preview`, its grade bar's
+    intervals computed), under `scheduler` (default SM-2)."""
     from rich.console import Console
 
     from dlquiz.decks.collection import load_collection
@@ -45,8 +47,8 @@ def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
     write_collection(root / "cards", cards, 100)
     collection = load_collection(paths=discover([root / "cards"]), cache=False)
     now = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
-    store = Store(root / "dlquiz.db")
-    session = Session(collection, store, day=now.date(), now=lambda: now, new_limit=reviews)
+    store = Store(root / "dlquiz.db", scheduler=scheduler)
+    session = Session(collection, store, day=now.date(), now=lambda: now, more_new=reviews)
     reviewer = Reviewer(session, Console(file=io.StringIO(), width=100, force_terminal=True), Keys(io.StringIO()))
     rng = random.Random(3)
     times = []
@@ -60,6 +62,8 @@ def review_loop(cards: int, reviews: int, root: Path) -> list[float]:
         reviewer.header(item)
         reviewer.question(item, session.shown_card(item))
         reviewer.hint(session.shown_card(item))
+        if preview:
+            session.preview(item)
         times.append(time.perf_counter() - started)
         reviewer.console.file = io.StringIO()  # keep memory flat
     store.close()

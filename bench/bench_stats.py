@@ -78,7 +78,8 @@ def build_store(home: Path, card_ids: list[str], n_reviews: int, days: int = 730
         for name, _ in indexes:
             db.execute(f"DROP INDEX {name}")
         db.executemany(f"INSERT INTO reviews ({COLUMNS}) VALUES ({', '.join('?' * 18)})", rows)
-        db.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)", states)
+        db.executemany("INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", states)
         for _, sql in indexes:
             db.execute(sql)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -57,3 +57,25 @@ class DeckError(DlquizError):
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
+
+
+def clip(value: object, width: int = 40) -> str:
+    """A value as an error message quotes it: its repr, cut with … to about `width` characters,
+    so that a line quoting a megabyte of input still fits on a terminal line."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * width:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, str):  # quoted whole, or its start and … inside the quotes
+        return repr(value if len(value) <= width else value[: width - 1] + "…")
+    else:
+        import reprlib
+
+        shorter = reprlib.Repr()
+        shorter.maxstring = shorter.maxother = width
+        text = shorter.repr(value)
+    return cut(text, width)
+
+
+def cut(text: str, width: int = 80) -> str:
+    """Text on one line, cut with … after `width` characters."""
+    text = " ".join(text[: width * 4].split()) if "\n" in text[: width * 4] else text
+    return text if len(text) <= width else text[: width - 1] + "…"

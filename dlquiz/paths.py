@@ -40,6 +40,27 @@ def home_is_explicit() -> bool:
     return bool(os.environ.get("DLQUIZ_HOME"))
 
 
+def usable_home(create: bool = False) -> Path:
+    """The home directory, checked: a DLQUIZ_HOME that does not exist or is a file is a
+    UsageError (one line, exit 2), as is a default home that is a file. The default home (no
+    DLQUIZ_HOME) that does not exist yet is created when `create`."""
+    path = home()
+    if path.is_dir():
+        return path
+    name = "DLQUIZ_HOME" if home_is_explicit() else "the dlquiz home directory"
+    if path.exists():
+        fix = "point DLQUIZ_HOME at a directory" if home_is_explicit() else "move it away or set DLQUIZ_HOME"
+        raise UsageError(f"{path}: {name} is a file, not a directory; {fix}")
+    if home_is_explicit():
+        raise UsageError(f"{path}: DLQUIZ_HOME does not exist; create it or point DLQUIZ_HOME elsewhere")
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot create the dlquiz home directory ({exc.strerror})") from None
+    return path
+
+
 def bundled_cards_dir() -> Path:
     """The decks that ship with dlquiz: inside the installed package, or the checkout's `cards/`."""
     inside = PACKAGE_DIR / "cards"

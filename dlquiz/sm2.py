@@ -17,21 +17,32 @@ of hundredths and intervals are computed in integers. Six grades of 5 give 420 d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MIN_EF_CENTI = 130
 START_EF_CENTI = 250
 MAX_INTERVAL = 36_500
 GRADES = range(6)
-# What each grade means, in Wozniak's words (shortened); the review screen shows these.
-MEANINGS = {
-    5: "perfect response",
-    4: "correct after a hesitation",
-    3: "correct, with serious difficulty",
-    2: "wrong; the answer seemed easy",
-    1: "wrong; the answer was familiar",
-    0: "complete blackout",
+
+
+class GradeWords(NamedTuple):
+    """How the review screen names a grade: `label` on the grade bar, `short` on a narrow
+    terminal, `meaning` (Wozniak's words, shortened) in the `?` help."""
+
+    label: str
+    short: str
+    meaning: str
+
+
+# The one table of grade words: the grade bar and the `?` help both read it.
+GRADE_WORDS = {
+    5: GradeWords("perfect", "perfect", "perfect response"),
+    4: GradeWords("good", "good", "correct response after a hesitation"),
+    3: GradeWords("hard", "hard", "correct response recalled with serious difficulty"),
+    2: GradeWords("almost", "near", "incorrect response; the correct one seemed easy to recall"),
+    1: GradeWords("wrong", "wrong", "incorrect response; the correct one remembered"),
+    0: GradeWords("blackout", "blank", "complete blackout"),
 }
-SHORT = {5: "perfect", 4: "good", 3: "hard", 2: "wrong, easy", 1: "wrong", 0: "blackout"}
 
 
 def _centi(easiness: float) -> int:
@@ -72,15 +83,21 @@ def review(state: SM2State, quality: int) -> SM2State:
     """The state after grading a card `quality` (0..5). Pure: the old state is not changed."""
     if isinstance(quality, bool) or not isinstance(quality, int) or quality not in GRADES:
         raise ValueError(f"quality must be a whole number from 0 to 5, not {quality!r}")
-    before = state.easiness_centi
-    after = max(MIN_EF_CENTI, before + ef_delta_centi(quality))
+    return SM2State.from_centi(*step(state.repetitions, state.easiness_centi, state.interval, quality))
+
+
+def step(repetitions: int, easiness_centi: int, interval: int, quality: int) -> tuple[int, int, int]:
+    """`review` on plain integers, with no checks: (repetitions, E-Factor in hundredths, interval)
+    after a grade. For replaying a long log, where building an SM2State per grade would cost more
+    than the arithmetic; `quality` must be a whole number from 0 to 5."""
+    after = max(MIN_EF_CENTI, easiness_centi + ef_delta_centi(quality))
     if quality < 3:
-        return SM2State.from_centi(0, after, 1)
-    repetitions = state.repetitions + 1
+        return 0, after, 1
+    repetitions += 1
     if repetitions == 1:
         interval = 1
     elif repetitions == 2:
         interval = 6
     else:
-        interval = -(-state.interval * before // 100)  # ceil(I × EF) in integers
-    return SM2State.from_centi(repetitions, after, min(interval, MAX_INTERVAL))
+        interval = -(-interval * easiness_centi // 100)  # ceil(I × EF) in integers
+    return repetitions, after, min(interval, MAX_INTERVAL)

@@ -27,6 +27,8 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("DLQUIZ_NOW", FIXED_NOW)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # drafts and edits kept by dlquiz (subprocesses) land here
     return {"home": home, "cards": cards}
 
 
@@ -66,3 +68,15 @@ def cli():
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def col(tmp_path):
+    """A fresh Anki collection (Anki's own library: the export tests' oracle)."""
+    from anki.collection import Collection
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    yield collection
+    collection.close()

@@ -11,22 +11,22 @@ time, from a background thread, so that the first wrong formula answers as fast 
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
-import string
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from dlquiz.checking import clozes, formula, order
+from dlquiz.checking import choices, clozes, formula, order
+from dlquiz.checking.choices import normal as _normal
+from dlquiz.checking.choices import short as _short
 from dlquiz.checking.shown import parse_shape, show_number, show_shape  # noqa: F401 (part of this module's API)
+from dlquiz.render.markup import math_symbols
 
 CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula", "cloze", "order")
 KINDS = CHECKABLE + ("text",)
 DEFAULT_TOLERANCE = 1e-3  # relative, for real-valued numeric answers when the card sets none
 MAX_RESPONSE = 1000
-_LETTERS = string.ascii_uppercase
 _TRUE = {"t", "true", "y", "yes"}
 _FALSE = {"f", "false", "n", "no"}
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u2009\u202f ](?=\d{3}(?!\d))")
@@ -70,12 +70,14 @@ def expected_for(card: Any) -> Any:
 
 
 def check_card(card: Any, response: str) -> Verdict:
-    """`check` with the kind, expected answer, options and tolerance taken from a (drawn) card."""
-    return check(card.kind, expected_for(card), response, options=card.options, tolerance=card.tolerance)
+    """`check` with the kind, expected answer, options and tolerance taken from a (drawn) card;
+    a shape's symbols are named as its question shows them (`nₓ` for `$n_x$`)."""
+    symbols = math_symbols(card.question or "") if card.kind == "shape" else None
+    return check(card.kind, expected_for(card), response, options=card.options, tolerance=card.tolerance, symbols=symbols)
 
 
 def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] | None = None,
-          tolerance: float | None = None) -> Verdict:
+          tolerance: float | None = None, symbols: dict[str, str] | None = None) -> Verdict:
     """Check a typed `response` against `expected` for a card of this `kind`:
 
     - truefalse: expected a bool; t/f, true/false, y/n, yes/no in any case.
@@ -98,7 +100,10 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
       steps' own). The response is the letters in order: `C A B`, `c,a,b`, `CAB`, `3 1 2`.
 
     Never raises on what the learner typed: unreadable, empty or too complex input is a Verdict
-    with correct=False and a feedback line saying why. Raises ValueError for an unknown kind.
+    with correct=False and a feedback line saying why. Never raises on what a card holds either:
+    an expected answer, options or tolerance that cannot be checked (not finite, not of the kind,
+    an answer not among the options) is a Verdict saying to grade yourself. Raises ValueError for
+    an unknown kind.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown answer kind {kind!r} (expected one of {', '.join(KINDS)})")
@@ -107,7 +112,55 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
         return Verdict(False, "no answer typed")
     if len(text) > MAX_RESPONSE:
         return Verdict(False, f"too complex: longer than {MAX_RESPONSE} characters")
-    return _CHECKERS[kind](expected, text, options=options, tolerance=tolerance)
+    if hasattr(expected, "item") and not isinstance(expected, (str, tuple, list)):  # a NumPy scalar
+        try:
+            expected = expected.item()
+        except (TypeError, ValueError):
+            pass
+    why = _unusable(kind, expected, options, tolerance)
+    if why is None:
+        try:
+            return _CHECKERS[kind](expected, text, options=options, tolerance=tolerance, symbols=symbols or {})
+        except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError):
+            why = "it cannot be compared"  # (a value the checks above let through: never an exception)
+    return Verdict(False, f"this card's answer cannot be checked ({why}): grade yourself")
+
+
+def _texts(value: Any) -> bool:
+    """A text, or a non-empty tuple or list of texts."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (tuple, list)) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _unusable(kind: str, expected: Any, options: Any, tolerance: Any) -> str | None:
+    """Why a card's expected answer (or options, or tolerance) cannot be checked, or None."""
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                  or not 0 <= tolerance < float("inf")):
+        return "its tolerance is not a finite number ≥ 0"
+    if kind == "truefalse" and not isinstance(expected, bool):
+        return "not true or false"
+    if kind in ("formula",) and not isinstance(expected, str):
+        return "its formula is not text"
+    if kind == "text" and not _texts(expected):
+        return "not a text"
+    if kind == "choice":
+        if not _texts(expected) or (options is not None and not _texts(options)):
+            return "its answer and options are not texts"
+        if options is not None and not set((expected,) if isinstance(expected, str) else expected) <= set(options):
+            return "its answer is not among its options"
+    if kind == "numeric":
+        if isinstance(expected, bool) or not isinstance(expected, (int, float, Fraction)):
+            return "not a number"
+        try:
+            if not math.isfinite(float(expected)):
+                return "not a finite number"
+        except OverflowError:
+            return "a number too large"
+    if kind == "shape" and not (isinstance(expected, (tuple, list)) and expected and all(
+            (isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 10**16) or isinstance(d, str) for d in expected)):
+        return "not a shape"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,13 +174,6 @@ def _truefalse(expected: bool, text: str, **_: Any) -> Verdict:
     if (word in _TRUE) == bool(expected):
         return Verdict(True, "correct")
     return Verdict(False, f"no: the statement is {'true' if expected else 'false'}")
-
-
-def _normal(text: str) -> str:
-    """Case, width, spacing, quotes and final punctuation folded away."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = " ".join(text.split()).strip("'\"“”‘’`")
-    return text.rstrip(".!?;:").strip()
 
 
 def _squashed(text: str) -> str:
@@ -160,75 +206,8 @@ def _text(expected: str | tuple[str, ...], text: str, **_: Any) -> Verdict:
     return Verdict(False, f"“{_short(text)}” is not “{_short(accepted[0])}”")
 
 
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-# ---------------------------------------------------------------------------------------------
-# choice
-
-
-def _letters(options: tuple[str, ...]) -> str:
-    return f"A–{_LETTERS[len(options) - 1]}" if len(options) > 1 else "A"
-
-
-def _picks(text: str, options: tuple[str, ...], several: bool) -> set[int] | str:
-    """The indexes of the options a response picks, or a message saying why it picks none."""
-    norm = _normal(text)
-    exact = [i for i, option in enumerate(options) if _normal(option) == norm]
-    if len(exact) == 1:
-        return set(exact)
-    tokens = [t.strip("()[]") for t in re.split(r"\s*(?:[,;/&+]|\band\b|\s)\s*", norm) if t.strip("()[]")]
-    if several and len(tokens) == 1 and tokens[0].isalpha() and 1 < len(tokens[0]) <= len(options):
-        tokens = list(tokens[0])  # "ac" for A and C
-    if tokens and all(len(t) == 1 and t.isalpha() or t.isdigit() for t in tokens):
-        picked = set()
-        for token in tokens:
-            index = int(token) - 1 if token.isdigit() else ord(token) - ord("a")
-            if not 0 <= index < len(options):
-                return f"there is no option {token.upper()} (choose {_letters(options)})"
-            picked.add(index)
-        return picked
-    normals = [_normal(option) for option in options]
-    inside = [i for i, option in enumerate(normals) if len(norm) >= 3 and norm in option]
-    if not inside:
-        close = difflib.get_close_matches(norm, normals, n=2, cutoff=0.8)
-        inside = [normals.index(close[0])] if len(close) == 1 else []
-    if len(inside) == 1:
-        return set(inside)
-    if inside:
-        which = " and ".join(_LETTERS[i] for i in inside)
-        return f"“{_short(text, 30)}” matches options {which}: type a letter"
-    return f"“{_short(text, 30)}” is not one of the options: type a letter ({_letters(options)})"
-
-
-def _named(indexes: set[int]) -> str:
-    letters = [_LETTERS[i] for i in sorted(indexes)]
-    return letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
-
-
 def _choice(expected: str | tuple[str, ...], text: str, *, options: tuple[str, ...] | None = None, **_: Any) -> Verdict:
-    wanted_texts = (expected,) if isinstance(expected, str) else tuple(expected)
-    options = tuple(options or wanted_texts)  # without the card's options only texts can match
-    wanted = {options.index(w) for w in wanted_texts if w in options}
-    picks = _picks(text, options, several=len(wanted) > 1)
-    if isinstance(picks, str):
-        return Verdict(False, picks, readable=False)
-    if picks == wanted:
-        return Verdict(True, "correct")
-    if len(wanted) == 1:
-        (right,) = wanted
-        answer = f"{_LETTERS[right]}. {_short(options[right])}"
-        if len(picks) > 1:
-            return Verdict(False, f"only one option is right: {answer}")
-        return Verdict(False, f"{_named(picks)} is not it: the answer is {answer}")
-    parts = []
-    if picks - wanted:
-        parts.append(f"{_named(picks - wanted)} {'is' if len(picks - wanted) == 1 else 'are'} not right")
-    if wanted - picks:
-        parts.append(f"you missed {_named(wanted - picks)}")
-    return Verdict(False, f"{' and '.join(parts)}: the answer is {_named(wanted)}")
+    return Verdict(*choices.check(expected, text, options))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,7 +272,7 @@ def _dim_key(dim: Any) -> Any:
     return re.sub(r"[\s_{}]", "", dim) if isinstance(dim, str) else dim
 
 
-def _shape(expected: tuple, text: str, **_: Any) -> Verdict:
+def _shape(expected: tuple, text: str, *, symbols: dict[str, str], **_: Any) -> Verdict:
     typed = parse_shape(text)
     if typed is None:
         return Verdict(False, f"cannot read {text!r} as a shape: write it like (4, 1)", readable=False)
@@ -304,6 +283,8 @@ def _shape(expected: tuple, text: str, **_: Any) -> Verdict:
     wrong = [i for i, (t, e) in enumerate(zip(typed, expected)) if _dim_key(t) != _dim_key(e)]
     if not wrong:
         return Verdict(True, "correct")
+    named = lambda dims: tuple(symbols.get(d, d) if isinstance(d, str) else d for d in dims)  # noqa: E731
+    typed, expected = named(typed), named(expected)
     if len(wrong) == 2 and all(_dim_key(typed[i]) == _dim_key(expected[j]) for i, j in (wrong, wrong[::-1])):
         return Verdict(False, f"dimensions {wrong[0] + 1} and {wrong[1] + 1} are swapped: the answer is {show_shape(expected)}")
     return Verdict(False, "; ".join(f"dimension {i + 1}: {typed[i]} is not {expected[i]}" for i in wrong))
@@ -337,18 +318,18 @@ def warm_up() -> None:
     _formula("v_t / (1 - beta^t)", "v_t")
 
 
-def _numeric_result(expected: Any, text: str) -> tuple[bool, str, bool]:
-    verdict = _numeric(expected, text)
-    return verdict.correct, verdict.feedback, verdict.readable
+def _as_result(check):
+    """A checker giving a Verdict as one giving (correct, feedback, readable), for clozes."""
 
+    def result(expected: Any, text: str) -> tuple[bool, str, bool]:
+        verdict = check(expected, text)
+        return verdict.correct, verdict.feedback, verdict.readable
 
-def _text_result(expected: Any, text: str) -> tuple[bool, str, bool]:
-    verdict = _text(expected, text)
-    return verdict.correct, verdict.feedback, verdict.readable
+    return result
 
 
 def _cloze(expected: Any, text: str, **_: Any) -> Verdict:
-    return Verdict(*clozes.check(expected, text, _numeric_result, _text_result))
+    return Verdict(*clozes.check(expected, text, _as_result(_numeric), _as_result(_text)))
 
 
 def _order(expected: Any, text: str, *, options: tuple[str, ...] | None = None, **_: Any) -> Verdict:

@@ -1,113 +1,22 @@
 """Content is code: run every card's reference `check` against its stated answer, and make sure
-every formula card's `expr` parses.
+every formula card's `expr` parses and is the formula its answer shows (dlquiz.checking.latex), and every
+template card draws.
 
-A check is a small expression (`conv_param_count(f=5, n_c_prev=3, n_c=100)`) evaluated by
-walking its syntax tree through a whitelist: calls of dlquiz.reference functions and a few
-builtins, literals, arithmetic and literal indexing. Nothing else runs; there is no `eval`.
+A check is a small expression (`conv_param_count(f=5, n_c_prev=3, n_c=100)`) evaluated safely
+and within bounds by dlquiz.checking.expressions.
 """
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
-from dlquiz.errors import Problem
+from dlquiz.checking.expressions import CheckError, evaluate, functions_help  # noqa: F401 (this module's API)
+from dlquiz.checking.expressions import functions as _functions
+from dlquiz.errors import Problem, clip
 from dlquiz.model import Card, Collection
-
-_BUILTINS: dict[str, Callable] = {"abs": abs, "round": round, "min": min, "max": max, "len": len}
-_BINARY = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
-}
-_MAX_SOURCE = 2000
-
-
-class CheckError(ValueError):
-    """A check that cannot be evaluated: bad syntax, a forbidden construct, or a failing call."""
-
-
-def _functions() -> dict[str, Callable]:
-    from dlquiz import reference
-
-    return {**_BUILTINS, **{name: getattr(reference, name) for name in reference.__all__}}
-
-
-class _Evaluator:
-    def __init__(self, functions: dict[str, Callable]):
-        self.functions = functions
-
-    def run(self, node: ast.AST) -> Any:
-        method = getattr(self, "node_" + type(node).__name__, None)
-        if method is None:
-            raise CheckError(f"{type(node).__name__.lower()} is not allowed in a check")
-        return method(node)
-
-    def node_Constant(self, node: ast.Constant) -> Any:
-        if isinstance(node.value, (int, float, str, bool, type(None))):
-            return node.value
-        raise CheckError(f"the constant {node.value!r} is not allowed in a check")
-
-    def node_Tuple(self, node: ast.Tuple) -> tuple:
-        return tuple(self.run(item) for item in node.elts)
-
-    def node_List(self, node: ast.List) -> list:
-        return [self.run(item) for item in node.elts]
-
-    def node_UnaryOp(self, node: ast.UnaryOp) -> Any:
-        value = self.run(node.operand)
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
-        raise CheckError("only + and - may stand before a value in a check")
-
-    def node_BinOp(self, node: ast.BinOp) -> Any:
-        function = _BINARY.get(type(node.op))
-        if function is None:
-            raise CheckError("only + - * / // % ** are allowed in a check")
-        left, right = self.run(node.left), self.run(node.right)
-        if function is operator.pow and isinstance(right, (int, float)) and abs(right) > 64:
-            raise CheckError("exponents above 64 are not allowed in a check")
-        return function(left, right)
-
-    def node_Subscript(self, node: ast.Subscript) -> Any:
-        index = self.run(node.slice)
-        if not isinstance(index, int):
-            raise CheckError("indexes in a check must be whole numbers")
-        return self.run(node.value)[index]
-
-    def node_Call(self, node: ast.Call) -> Any:
-        if not isinstance(node.func, ast.Name):
-            raise CheckError("a check may only call reference functions by name")
-        function = self.functions.get(node.func.id)
-        if function is None:
-            raise CheckError(f"unknown function {node.func.id!r}")
-        if any(kw.arg is None for kw in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
-            raise CheckError("* and ** arguments are not allowed in a check")
-        args = [self.run(arg) for arg in node.args]
-        kwargs = {kw.arg: self.run(kw.value) for kw in node.keywords}
-        return function(*args, **kwargs)
-
-
-def evaluate(source: str, functions: dict[str, Callable] | None = None) -> Any:
-    """Evaluate a check expression safely; raises CheckError on anything not allowed or failing."""
-    if len(source) > _MAX_SOURCE:
-        raise CheckError("the check is too long")
-    try:
-        tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise CheckError(f"invalid check syntax: {exc.msg}") from None
-    evaluator = _Evaluator(functions if functions is not None else _functions())
-    try:
-        return evaluator.run(tree.body)
-    except CheckError:
-        raise
-    except (ValueError, TypeError, ZeroDivisionError, IndexError, OverflowError, KeyError) as exc:
-        raise CheckError(f"{type(exc).__name__}: {exc}") from None
 
 
 def _plain(value: Any) -> Any:
@@ -174,7 +83,7 @@ def run(collection: Collection, cards: list[Card] | None = None) -> Report:
             try:
                 why = mismatch(card, evaluate(card.check, functions))
             except CheckError as exc:
-                why = f"check {card.check!r} failed: {exc}"
+                why = f"check {clip(card.check)} failed: {exc}"
             if why:
                 report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
         if card.expr:
@@ -183,9 +92,9 @@ def run(collection: Collection, cards: list[Card] | None = None) -> Report:
             report.formulas += 1
             try:
                 formula.parse(card.expr)
-                why = _comparable(card.expr)
+                why = _comparable(card.expr) or (_disagreement(card) if card.kind == "formula" else None)
             except formula.FormulaError as exc:
-                why = f"expr {card.expr!r} does not parse: {exc}"
+                why = f"expr {clip(card.expr)} does not parse: {exc}"
             if why:
                 report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: {why}"))
         if card.template:
@@ -202,8 +111,15 @@ def _comparable(expr: str) -> str | None:
 
     tree = equivalence.expected_tree(expr)
     if len(equivalence.samples(tree, tree)) < 3:
-        return f"expr {expr!r} has no value at most sample points, so typed answers cannot be compared with it"
+        return f"expr {clip(expr)} has no value at most sample points, so typed answers cannot be compared with it"
     return None
+
+
+def _disagreement(card: Card) -> str | None:
+    """A formula card's answer as shown must be its `expr` (dlquiz.checking.latex)."""
+    from dlquiz.checking import latex
+
+    return latex.disagreement(card.answer, card.expr)
 
 
 TEMPLATE_DRAWS = 100

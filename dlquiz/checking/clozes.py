@@ -28,7 +28,8 @@ import re
 import unicodedata
 from typing import Any, Callable
 
-from dlquiz.checking import equivalence, formula, latex
+from dlquiz.checking import cloze_latex as latex
+from dlquiz.checking import equivalence, formula
 from dlquiz.cloze import SLOT
 from dlquiz.checking.formula import FormulaError, Node
 

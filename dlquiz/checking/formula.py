@@ -267,23 +267,56 @@ def parse(text: str) -> Any:
 # ---------------------------------------------------------------------------------------------
 # showing formulas
 
-_GREEK_NAMES = {name: symbol for symbol, name in GREEK.items() if symbol not in "ϵϕ"}
-_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_IDENTIFIER = re.compile(r"\b([A-Za-z]+)((?:_[A-Za-z0-9]+)*)\b")
+_GREEK_NAMES = {name for name in GREEK.values()}
+
+
+def latex_name(name: str) -> str:
+    """A name of a formula as a card writes it in LaTeX: `beta_1` -> `\\beta_{1}`, `theta_t` ->
+    `\\theta_{t}`, `v_dW` -> `v_{dW}`, `decay_rate` -> `\\text{decay\\_rate}` (a word)."""
+    head, _, rest = name.partition("_")
+    if head in _GREEK_NAMES:
+        head = "\\" + head
+    elif len(head) > 1 and len(rest) > 1:
+        return "\\text{" + name.replace("_", "\\_") + "}"
+    return f"{head}_{{{rest.replace('_', chr(92) + '_')}}}" if rest else head
+
+
+def _inline(latex: str) -> str:
+    from dlquiz.render.math.text import inline  # the cards' own LaTeX -> Unicode
+
+    return inline(latex)
 
 
 def pretty_name(name: str) -> str:
-    """A name as people write it: `beta_1` -> `β₁`, `alpha_0` -> `α₀`, `v_t` stays."""
-    head, _, rest = name.partition("_")
-    head = _GREEK_NAMES.get(head, head)
-    if rest.isdigit():
-        return head + rest.translate(_SUBSCRIPT_DIGITS)
-    return head + ("_" + rest if rest else "")
+    """A name as the cards show it: `beta_1` -> `β₁`, `theta_t` -> `θₜ`, `n_x` -> `nₓ`."""
+    return _inline(latex_name(name))
 
 
 def pretty(expr: Any) -> str:
-    """A sympy expression as short readable text: `1/(1 - β^t)`, `2·x`, `(1 - β₂)·dW^2`."""
+    """A sympy expression as the cards show math (its LaTeX through dlquiz.render.math):
+    `1/(1 − βᵗ)`, `2 · x`, `(1 − β₂) · dW²`."""
     import sympy
 
-    text = sympy.sstr(expr).replace("**", "^").replace("*", "·")
-    return _IDENTIFIER.sub(lambda m: "e" if m.group() == "E" else pretty_name(m.group()), text)
+    names = {symbol: latex_name(symbol.name) for symbol in expr.free_symbols}
+    return _inline(_unbraced_calls(sympy.latex(expr, symbol_names=names, mul_symbol="dot")))
+
+
+_CALL = re.compile(r"(?:\\(?!frac|dfrac|tfrac|sqrt|binom|text)[A-Za-z]+|(?<![\\A-Za-z])[A-Za-z]|\})\{\\left\(")
+
+
+def _unbraced_calls(latex: str) -> str:
+    """sympy writes a call as `\\tanh{\\left(x \\right)}`; the braces make a group that reads as
+    `tanh (x)`. Without them it reads `tanh(x)`, as a card writes it."""
+    out, start = [], 0
+    for match in _CALL.finditer(latex):
+        opening = match.end() - len("{\\left(")
+        depth, index = 0, opening
+        while index < len(latex):
+            depth += {"{": 1, "}": -1}.get(latex[index], 0)
+            if depth == 0:
+                break
+            index += 1
+        if index < len(latex) and latex[:index].endswith("\\right)") and opening >= start:
+            out += [latex[start:opening], latex[opening + 1:index]]
+            start = index + 1
+    return "".join(out) + latex[start:]

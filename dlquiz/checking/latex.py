@@ -1,342 +1,348 @@
-"""LaTeX math in the course's notation -> the plain math of dlquiz.checking.formula_parser, so that a
-formula written for display (a cloze card's) can be checked as math.
+"""A formula card's answer, shown in LaTeX, read as plain math, so that `dlquiz check` and
+`dlquiz add` can compare it with the card's `expr` by the equivalence a typed answer gets
+(dlquiz.checking.equivalence): a card whose shown formula says something else than `expr` is
+refused, as `σ(z)(1 − σ(z))` shown with `expr: sigma*(1+sigma)` would be.
 
-It reads what the decks write: Greek letters, `\\frac`, `\\sqrt`, `^` and `_`, the course's indices
-(`a^{[l]}`, `x^{(i)}`, `a^{<t>}`, `a^{\\langle t \\rangle}`: parts of the name, not powers), `\\hat{y}`
-and `\\tilde{c}` (names `y_hat`, `c_tilde`), `\\text{...}` words, `\\cdot`, `\\times`, `*`, `\\odot`
-(products, as everything here is compared as scalars), `\\left( \\right)`, `|x|`, `\\|x\\|`,
-`\\lfloor x \\rfloor`, `\\tanh`, `\\exp`, `\\log`, `\\max`, the concatenation `[a, x]` and the
-tuple `(n, m)` of a shape (an order-sensitive `cat(a, x)`), and `\\sum_{i}` / `\\partial` as opaque symbols. Letters follow
-LaTeX: `QK` is Q·K; a `d` and one letter (`dW`, `db`) is the course's name for a gradient.
-Relations (`=`, `:=`, `\\approx`, `\\le`, ...) split a formula into sides (`segments`).
+The LaTeX is parsed by dlquiz.render.math, the parser that renders it, so what is compared is
+what the learner reads. Notation is read as math with a few conventions, guided by the names
+`expr` uses:
 
-Anything else (`\\int`, `\\mathbb`, matrices, `\\dots`) raises LatexError: the caller then leaves
-the formula to the learner's own grade. Nothing is evaluated here; the result is text.
+- the formula is what follows the last `=` or `:=` (`v_t = β v_{t-1} + ...` is its right side);
+- a sub- or superscript that is an index is part of the name: `v_{dW}`, `W^{[l]}`, `a^{<t-1>}`,
+  `z^{(i)}`, `v^{corrected}`; any other superscript is a power (`β^t`, `(dW)^2`);
+- letters written together are one name (`dW`, `pos`), unless `expr` has each of them alone;
+- a name followed by an argument list is a call when `expr` calls it (`g(z)`); when `expr` has it
+  as a variable the list is notation (`σ(z)` is `sigma`, `J_{content}(C, G)` is `J_content`);
+- names are then matched to `expr`'s: the same name or spelling (`beta_1`, `β₁`), else the most
+  alike name with the same first letter (`v_{t-1}` is `v_prev`, `\\tilde c^{<t>}` is `c_tilde`).
 """
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import re
 
-from dlquiz.checking.formula_parser import FUNCTIONS, GREEK, FormulaError
+from dlquiz.checking import formula
+from dlquiz.checking.formula import FormulaError, Node
+from dlquiz.checking.formula_parser import FUNCTIONS, GREEK
+from dlquiz.render.markup import math_spans
+from dlquiz.render.math.nodes import Accent, Fenced, Frac, Row, Script, Space, Sqrt, Sym, Text
+from dlquiz.render.math.parse import parse
+from dlquiz.render.math.symbols import BIN, FN, ORD, REL
 
-SLOT_MARK = "@slot@"  # what `\dlqslot` becomes: replaced by the hidden or typed part before parsing
-
-_TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\d+(?:\.\d+)?|\.\d+)|(\s+)|(.)", re.S)
-_GREEK_NAMES = set(GREEK.values()) | {"varepsilon", "vartheta", "varphi", "varsigma", "varrho", "upsilon", "Upsilon", "Xi", "Pi"}
-_GREEK_ALIASES = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varsigma": "sigma", "varrho": "rho"}
-_FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos",
-                      "tan": "tan", "max": "max", "min": "min"}
-_WORDS = frozenset(FUNCTIONS) | {"softmax", "sigmoid", "ReLU", "relu", "ln"}
-_TIMES = frozenset({"cdot", "times", "ast", "odot", "circ", "bullet", "otimes"})
-_RELATIONS = frozenset({"approx", "le", "leq", "ge", "geq", "neq", "ne", "equiv", "to", "rightarrow", "propto",
-                        "sim", "gets", "leftarrow", "coloneqq", "simeq", "ll", "gg"})
-_SKIPPED = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits", "nolimits",
-                      "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr",
-                      "mathstrut", "strut"})
-_WORD_COMMANDS = frozenset({"text", "mathrm", "operatorname", "textrm", "mathit", "textit", "mathsf", "texttt",
-                            "textnormal", "textbf"})
-_STYLE_COMMANDS = frozenset({"mathbf", "boldsymbol", "bm", "mathcal", "pmb"})
-_ACCENTS = {"hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar", "overline": "bar",
-            "vec": "", "dot": "dot"}
-_OPAQUE = {"partial": "partial", "nabla": "nabla", "top": "T", "intercal": "T"}
-_BARS = {"|": "|", "\\|": "\\|", "\\lVert": "\\rVert", "\\Vert": "\\Vert", "\\vert": "\\vert", "\\lvert": "\\rvert"}
+_OPERATORS = {"+": "+", "−": "-", "-": "-", "·": "*", "×": "*", "∗": "*", "*": "*", "/": "/", "÷": "/"}
+_EQUALS = ("=", ":=", "≔")
+_FENCES = {"(": ("(", ")"), "[": ("(", ")"), "{": ("(", ")"), "⌊": ("floor(", ")"), "⌈": ("ceil(", ")"),
+           "|": ("abs(", ")")}
+_INDEX_FENCES = ("[", "(", "⟨", "<")
+_PREVIOUS = re.compile(r"([a-z])−1")  # t−1, l−1: the previous step, `prev` in expr's names
+_SLOT = "\x00{}\x00"
 
 
-class LatexError(FormulaError):
-    """LaTeX that this reader cannot turn into plain math; the message names what."""
+def only_formula(text: str) -> str | None:
+    """The LaTeX of a text that is one formula, `$...$` or `$$...$$`, and nothing else; else None."""
+    spans = list(math_spans(text))
+    if len(spans) == 1 and spans[0][0] == text.strip():
+        return spans[0][1]
+    return None
 
 
-class _Item:
-    """One piece of the plain formula: a name (scripts may attach to it), a function, an atom,
-    an operator, a relation, a comma or the slot."""
+def disagreement(answer: str, expr: str) -> str | None:
+    """Why a formula card's answer, as shown, is not its `expr`; None when they agree, or when the
+    answer is not one formula or uses notation that cannot be read as math (a sum, a matrix):
+    the typed answers are checked against `expr` alone then."""
+    from dlquiz.checking import equivalence
+    from dlquiz.render.math.text import inline
 
-    __slots__ = ("text", "kind")
-
-    def __init__(self, text: str, kind: str) -> None:
-        self.text, self.kind = text, kind
-
-
-def _tokens(latex: str) -> list[str]:
-    out = []
-    for match in _TOKEN.finditer(latex):
-        command, number, space, char = match.groups()
-        if space is not None:
-            continue
-        out.append("\\" + command if command is not None else number if number is not None else char)
-    return out
+    latex = only_formula(answer)
+    if latex is None:
+        return None
+    try:
+        shown = read(latex, equivalence.expected_tree(expr))
+        same, feedback = equivalence.compare(shown, expr)  # the answer as shown is the reference
+    except FormulaError:
+        return None
+    if same:
+        return None
+    return f"expr {expr!r} is not the answer as shown, {inline(latex)}: {feedback.removeprefix('your formula differs: ')}"
 
 
-def _join(items: list[_Item]) -> str:
-    """The items as plain math; a function with no bracket after it applies to the next name or
-    atom (`\\log \\hat{y}` is log(y_hat), as LaTeX readers take it)."""
-    out, at = [], 0
-    while at < len(items):
-        item = items[at]
-        following = items[at + 1] if at + 1 < len(items) else None
-        if item.kind == "function" and following is not None and following.kind in ("name", "atom") \
-                and not following.text.startswith("("):
-            out.append(f"{item.text}({following.text})")
-            at += 2
-            continue
-        out.append(item.text)
-        at += 1
-    return " ".join(out)
+def read(latex: str, expected: Node) -> str:
+    """The formula `latex` shows, as plain math with `expected`'s names (see the module doc).
+    Raises FormulaError when it cannot be read as math."""
+    reader = _Reader(formula.names(expected), formula.functions(expected))
+    row = parse(latex)
+    items = [item for item in row.items if not isinstance(item, Space)]
+    equals = [i for i, item in enumerate(items) if isinstance(item, Sym) and item.cls == REL and item.text in _EQUALS]
+    if equals:
+        items = items[equals[-1] + 1:]
+    text = reader.items(items)
+    for slot, name in reader.resolve().items():
+        text = text.replace(_SLOT.format(slot), name)
+    return text
 
 
 class _Reader:
-    def __init__(self, latex: str) -> None:
-        self.tokens = _tokens(latex)
-        self.at = 0
+    def __init__(self, names: set[str], functions: set[str]) -> None:
+        self.names = names
+        self.functions = functions
+        self.candidates: list[str] = []  # names as written, by slot
 
-    def peek(self, ahead: int = 0) -> str | None:
-        index = self.at + ahead
-        return self.tokens[index] if index < len(self.tokens) else None
+    # -- names
+    def slot(self, name: str) -> str:
+        self.candidates.append(name)
+        return _SLOT.format(len(self.candidates) - 1)
 
-    def take(self) -> str:
-        token = self.peek()
-        if token is None:
-            raise LatexError("the formula ends too early")
-        self.at += 1
-        return token
+    def resolve(self) -> dict[int, str]:
+        """Each name as written -> `expr`'s name for it (module doc), by slot."""
+        written = set(self.candidates)
+        mapping = {name: name for name in written if name in self.names}
+        free = self.names - set(mapping.values())
+        for name in sorted(written - set(mapping)):
+            same = [e for e in free if _key(e) == _key(name)]
+            if len(same) == 1:
+                mapping[name] = same[0]
+                free.discard(same[0])
+        for head in {_head(n) for n in written - set(mapping)}:
+            mine = sorted(n for n in written - set(mapping) if _head(n) == head)
+            theirs = sorted(e for e in free if _head(e) == head)
+            best = max(_pairings(mine, theirs), key=lambda pairs: sum(_alike(a, b) for a, b in pairs), default=())
+            for name, other in best:
+                mapping[name] = other
+                free.discard(other)
+        return {slot: mapping.get(name, name) for slot, name in enumerate(self.candidates)}
 
-    def row(self, until: tuple[str, ...] = ()) -> list[_Item]:
-        """Items up to (and past) one of `until` (the end of the formula when empty)."""
-        items: list[_Item] = []
-        while True:
-            token = self.peek()
-            if token is None:
-                if until:
-                    raise LatexError(f"missing {until[0]!r}")
-                return items
-            if token in until:
-                self.at += 1
-                return items
-            self.item(items)
+    def word(self, letters: str) -> str:
+        """Letters written together: one name, or a product when `expr` has each letter alone."""
+        if len(letters) > 1 and letters not in self.names and all(ch in self.names for ch in letters):
+            return "*".join(self.slot(ch) for ch in letters)
+        return self.slot(letters)
 
-    def group(self) -> list[_Item]:
-        """A command's argument: a `{...}` group or a single token."""
-        if self.peek() == "{":
-            self.at += 1
-            return self.row(("}",))
-        items: list[_Item] = []
-        self.item(items)
-        return items
+    # -- rows
+    def items(self, items: list) -> str:
+        out: list[tuple[str, bool]] = []  # (text, is an operand)
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if isinstance(item, Sym) and item.text == ",":  # between a function's arguments
+                out.append((",", False))
+                i += 1
+                continue
+            if isinstance(item, Sym) and (item.cls == BIN or item.text in _OPERATORS):
+                if item.text not in _OPERATORS:
+                    raise FormulaError(f"cannot read {item.text!r} as arithmetic")
+                out.append((_OPERATORS[item.text], False))
+                i += 1
+                continue
+            if isinstance(item, Sym) and item.cls == FN:
+                name = {"ln": "log"}.get(item.text, item.text)
+                if name not in FUNCTIONS or i + 1 >= len(items):
+                    raise FormulaError(f"cannot read the function {item.text!r}")
+                argument = items[i + 1]
+                if isinstance(argument, Fenced) and argument.left == "(":
+                    argument = argument.body  # tanh(x): the parentheses are the call's
+                out.append((f"{name}({self.operand(argument, inner=True)})", True))
+                i += 2
+                continue
+            run, i = self.name_run(items, i)
+            if run is None:
+                out.append((self.operand(item), True))
+                i += 1
+                continue
+            following = items[i] if i < len(items) else None
+            if isinstance(following, Fenced) and following.left == "(":
+                call = self.applied(run, following)
+                if call is not None:
+                    out.append((call, True))
+                    i += 1
+                    continue
+            out.append((run[1], True))
+        text = ""
+        for index, (piece, operand) in enumerate(out):
+            if index and operand and out[index - 1][1]:
+                text += "*"
+            text += piece
+        if not text:
+            raise FormulaError("an empty formula")
+        return text
 
-    def raw_group(self) -> list[str]:
-        """The tokens of a `{...}` group (or of one token), unread."""
-        if self.peek() != "{":
-            return [self.take()]
-        start, depth = self.at + 1, 0
-        while True:
-            token = self.take()
-            depth += token == "{"
-            depth -= token == "}"
-            if depth == 0:
-                return self.tokens[start:self.at - 1]
+    def name_run(self, items: list, i: int) -> tuple[tuple[str, str] | None, int]:
+        """A name starting at item i: letters written together, perhaps ending in a scripted
+        letter (`dW_{backprop}`), or one Greek, scripted or accented symbol. Returns ((its
+        symbol as written, e.g. `σ` or `dW`, its text), the index after it), or (None, i)."""
+        letters = ""
+        while i < len(items) and isinstance(items[i], Sym) and items[i].cls == ORD and _latin(items[i].text):
+            letters += items[i].text
+            i += 1
+        item = items[i] if i < len(items) else None
+        if isinstance(item, Script) and isinstance(item.base, Sym) and _latin(item.base.text):
+            name, power = self.scripted(Script(Sym(letters + item.base.text), item.sub, item.sup))
+            return (letters + item.base.text, name + power), i + 1
+        if letters:
+            return (letters, self.word(letters)), i
+        if isinstance(item, Sym) and item.cls == ORD and item.text in GREEK:
+            return (item.text, self.slot(GREEK[item.text])), i + 1
+        if isinstance(item, Script) and isinstance(item.base, (Sym, Accent)) and not _number(item.base):
+            name, power = self.scripted(item)
+            return (getattr(item.base, "text", ""), name + power), i + 1
+        if isinstance(item, Accent):
+            return ("", self.slot(self.base_name(item))), i + 1
+        return None, i
 
-    def item(self, items: list[_Item]) -> None:
-        token = self.take()
-        if token[0].isalpha() and token.isascii():
-            self.letters(token, items)
-        elif token[0].isdigit() or token[0] == ".":
-            items.append(_Item(token, "atom"))
-        elif token in GREEK:
-            items.append(_Item(GREEK[token], "name"))
-        elif token in ("+", "-", "/", "*"):
-            items.append(_Item(token, "op"))
-        elif token in ("=", "<", ">"):
-            items.append(_Item("=", "rel"))
-        elif token == ":" and self.peek() == "=":
-            self.at += 1
-            items.append(_Item("=", "rel"))
-        elif token == ",":
-            items.append(_Item(",", "comma"))
-        elif token in ("(", "["):
-            self.bracket(token, {"(": ")", "[": "]"}[token], items)
-        elif token == "{":
-            inner = self.row(("}",))
-            items.append(inner[0] if len(inner) == 1 else _Item(f"({_join(inner)})", "atom"))
-        elif token in ("^", "_"):
-            self.script(token, items)
-        elif token == "'":
-            self.attach(items, "prime", "a prime")
-        elif token == "|":
-            inner = self.row(("|",))
-            items.append(_Item(f"abs({_join(inner)})", "atom"))
-        elif token == "~":
-            pass
-        elif token.startswith("\\"):
-            self.command(token[1:], items)
-        else:
-            raise LatexError(f"cannot check a formula holding {token!r}")
+    def applied(self, run: tuple[str, str], group: Fenced) -> str | None:
+        """A name and a parenthesised group after it: a call, a name with its argument list
+        dropped, or None for a product (module doc)."""
+        name = GREEK.get(run[0], run[0])
+        if name in self.functions or (name in FUNCTIONS and name not in self.names):
+            return f"{name}({self.operand(group.body, inner=True)})"
+        inside = _names_in(group.body)
+        if _has_comma(group.body) or (inside and not inside & self.names):
+            return run[1]  # notation: J(C, G) is J, σ(z) is sigma
+        return None
 
-    def letters(self, first: str, items: list[_Item]) -> None:
-        """A run of letters: a known word stays one name, `dW` is a gradient's name, anything
-        else is one variable per letter (LaTeX's own reading of `QK`)."""
-        run = first
-        while (token := self.peek()) is not None and len(token) == 1 and token.isascii() and token.isalpha():
-            run += token
-            self.at += 1
-        if run in _WORDS or run in _GREEK_NAMES:
-            items.append(_Item(_GREEK_ALIASES.get(run, run), "function" if run in FUNCTIONS else "name"))
-        elif len(run) == 2 and run[0] == "d":
-            items.append(_Item(run, "name"))
-        else:
-            items.extend(_Item(letter, "name") for letter in run)
+    # -- operands
+    def operand(self, item, inner: bool = False) -> str:
+        if isinstance(item, Row):
+            text = self.items([i for i in item.items if not isinstance(i, Space)])
+            return text if inner else f"({text})"
+        if isinstance(item, Sym):
+            if _number(item):
+                return item.text
+            if item.text in GREEK:
+                return self.slot(GREEK[item.text])
+            if item.text == "∞":
+                raise FormulaError("cannot read ∞")
+            return self.word(item.text) if _latin(item.text) else _fail(item.text)
+        if isinstance(item, Text):
+            return self.slot("_".join(item.text.split()))
+        if isinstance(item, Frac) and item.bar:
+            return f"({self.operand(item.num, True)})/({self.operand(item.den, True)})"
+        if isinstance(item, Sqrt):
+            body = self.operand(item.body, True)
+            return f"sqrt({body})" if item.index is None else f"({body})^(1/({self.operand(item.index, True)}))"
+        if isinstance(item, Fenced) and item.left in _FENCES:
+            opening, closing = _FENCES[item.left]
+            return f"{opening}{self.operand(item.body, True)}{closing}"
+        if isinstance(item, Accent):
+            return self.slot(f"{self.base_name(item)}")
+        if isinstance(item, Script):
+            name, power = self.scripted(item)
+            return name + power
+        return _fail(type(item).__name__)
 
-    def bracket(self, opener: str, closer: str, items: list[_Item], left: bool = False) -> None:
-        inner = self.row(("\\right",) if left else (closer,))
-        if left:
-            self.take()  # the closing delimiter
-        call = opener == "(" and items and items[-1].kind == "function"
-        if not call and opener in "([" and any(item.kind == "comma" for item in inner):
-            # a concatenation [a, x] or a tuple (n, m) (a shape): order matters
-            items.append(_Item(f"cat({_join(inner)})", "atom"))
-        else:
-            items.append(_Item(f"({_join(inner)})", "atom"))
+    def base_name(self, base) -> str:
+        if isinstance(base, Sym) and (base.text in GREEK or _latin(base.text)):
+            return GREEK.get(base.text, base.text)
+        if isinstance(base, Accent):
+            return f"{self.base_name(_single(base.body))}_{base.name}"
+        raise FormulaError(f"cannot read a name from {base!r}")
 
-    def script(self, mark: str, items: list[_Item]) -> None:
-        raw = self.raw_group()
-        index = _index(raw)
-        if index is not None:
-            return self.attach(items, index, "an index like ^{(i)}")
-        if mark == "_":
-            text = _compact(_Reader.read(raw))
-            return self.attach(items, text, "a subscript")
-        if raw in (["T"], ["\\top"], ["\\intercal"]):
-            return self.power(items, "T")
-        if raw[0][1:] in _WORD_COMMANDS or (len(raw) > 1 and all(len(t) == 1 and t.isascii() and t.isalpha() for t in raw)):
-            return self.attach(items, _compact(_Reader.read(raw)), "a superscript word")
-        self.power(items, _join(_Reader.read(raw)))
-
-    @staticmethod
-    def read(tokens: list[str]) -> list[_Item]:
-        reader = _Reader("")
-        reader.tokens = list(tokens)
-        return reader.row()
-
-    def attach(self, items: list[_Item], part: str, what: str) -> None:
-        if not items or items[-1].kind != "name":
-            raise LatexError(f"cannot check {what} that follows no name")
-        items[-1].text += "_{" + part + "}"
-
-    def power(self, items: list[_Item], exponent: str) -> None:
-        if not items or items[-1].kind in ("op", "rel", "comma"):
-            raise LatexError("cannot check a power of nothing")
-        items[-1] = _Item(f"{items[-1].text}^({exponent})", "atom")
-
-    def command(self, name: str, items: list[_Item]) -> None:
-        if name in _GREEK_NAMES:
-            items.append(_Item(_GREEK_ALIASES.get(name, name), "name"))
-        elif name in ("frac", "dfrac", "tfrac"):
-            top, bottom = _join(self.group()), _join(self.group())
-            items.append(_Item(f"(({top})/({bottom}))", "atom"))
-        elif name == "sqrt":
-            root = None
-            if self.peek() == "[":
-                self.at += 1
-                root = _join(self.row(("]",)))
-            body = _join(self.group())
-            items.append(_Item(f"sqrt({body})" if root is None else f"(({body})^(1/({root})))", "atom"))
-        elif name in _FUNCTION_COMMANDS:
-            items.append(_Item(_FUNCTION_COMMANDS[name], "function"))
-        elif name in _WORD_COMMANDS:
-            word = _word(self.raw_group())
-            if word:
-                items.append(_Item(word, "function" if word in FUNCTIONS else "name"))
-        elif name in _STYLE_COMMANDS:
-            items.extend(self.group())
-        elif name in _ACCENTS:
-            inner = self.group()
-            if len(inner) != 1 or inner[0].kind != "name":
-                raise LatexError(f"cannot check \\{name} over more than one name")
-            suffix = _ACCENTS[name]
-            items.append(_Item(f"{inner[0].text}_{suffix}" if suffix else inner[0].text, "name"))
-        elif name in _TIMES:
-            items.append(_Item("*", "op"))
-        elif name == "div":
-            items.append(_Item("/", "op"))
-        elif name in _RELATIONS:
-            items.append(_Item("=", "rel"))
-        elif name in _SKIPPED:
-            pass
-        elif name == "left":
-            opener = self.take()
-            if opener in _BARS or opener == "\\|":
-                inner = self.row(("\\right",))
-                self.take()
-                items.append(_Item(f"abs({_join(inner)})", "atom"))
+    def scripted(self, script: Script) -> tuple[str, str]:
+        """(the name or operand, `^(power)` or ""): indices go into the name, powers outside."""
+        power = ""
+        decoration = None
+        if script.sup is not None:
+            if _is_index(script.sup, self.names):
+                decoration = _index_text(script.sup)
             else:
-                self.bracket(opener, "", items, left=True)
-        elif name in ("{", "lbrace"):
-            inner = self.row(("\\}", "\\rbrace"))
-            items.append(_Item(f"({_join(inner)})", "atom"))
-        elif name in ("lfloor", "lceil"):
-            inner = self.row(("\\r" + name[1:],))
-            items.append(_Item(f"{name[1:]}({_join(inner)})", "atom"))
-        elif "\\" + name in _BARS:
-            inner = self.row((_BARS["\\" + name],))
-            items.append(_Item(f"abs({_join(inner)})", "atom"))
-        elif name in ("sum", "prod"):
-            limits = ""
-            while self.peek() in ("_", "^"):
-                self.at += 1
-                limits += "".join(ch for ch in "".join(self.raw_group()) if ch.isalnum())
-            items.append(_Item(f"{name}_{{{limits}}}" if limits else name, "name"))
-        elif name in _OPAQUE:
-            items.append(_Item(_OPAQUE[name], "name"))
-        elif name == "dlqslot":
-            items.append(_Item(SLOT_MARK, "slot"))
-        else:
-            raise LatexError(f"cannot check a formula holding \\{name}")
+                power = f"^({self.operand(script.sup, True)})"
+        base = script.base
+        if _number(base) or isinstance(base, (Fenced, Row, Frac)):
+            if script.sub is not None or decoration is not None:
+                raise FormulaError("cannot read an index on a number or a bracket")
+            return self.operand(base), power
+        name = self.base_name(base)
+        parts = [name] + [p for p in (_index_text(script.sub) if script.sub else None, decoration) if p]
+        return self.slot("_".join(parts)), power
 
 
-def _word(tokens: list[str]) -> str:
-    """`\\text{decay\\_rate}` -> `decay_rate`: the letters and digits of a word, `_` elsewhere."""
-    text = "".join(t[1:] if t in ("\\_", "\\ ") else t for t in tokens if not t.startswith("\\") or t in ("\\_", "\\ "))
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
+# ---------------------------------------------------------------------------------------------
+# helpers
 
 
-def _compact(items: list[_Item]) -> str:
-    """Items as one name part: no spaces, no braces (`t-1`, `dW_[l]`, `aa`)."""
-    return "".join(item.text for item in items).replace("{", "").replace("}", "")
+def _latin(text: str) -> bool:
+    return text.isascii() and text.isalpha()
 
 
-_INDEX_PAIRS = (("<", ">"), ("\\langle", "\\rangle"), ("[", "]"), ("(", ")"), ("\\{", "\\}"))
+def _number(item) -> bool:
+    return isinstance(item, Sym) and item.text.replace(".", "", 1).isdigit()
 
 
-def _index(tokens: list[str]) -> str | None:
-    """A superscript that is the course's index: `<t>`, `⟨t⟩`, `[l]`, `(i)`, `\\{t\\}`, or several
-    (`[l](i)`); as a name part (`<t>`, `[l]`, `(i)`), else None."""
-    out, at = "", 0
-    while at < len(tokens):
-        for opener, closer in _INDEX_PAIRS:
-            if tokens[at] == opener and closer in tokens[at + 1:]:
-                end = tokens.index(closer, at + 1)
-                inner = tokens[at + 1:end]
-                if opener == "(" and not all(re.fullmatch(r"[A-Za-z0-9+\-]", t) for t in inner):
-                    return None
-                shown = {"\\langle": "<", "\\{": "«"}.get(opener, opener) + "".join(inner) + {"\\rangle": ">", "\\}": "»"}.get(closer, closer)
-                out += shown
-                at = end + 1
-                break
-        else:
-            return None
-    return out or None
+def _fail(what: str):
+    raise FormulaError(f"cannot read {what!r} as math")
 
 
-def to_plain(latex: str) -> str:
-    """The formula as plain math (relations kept as `=`). Raises LatexError."""
-    return _join(_Reader(latex).row())
+def _single(row):
+    if isinstance(row, Row) and len(row.items) == 1:
+        return row.items[0]
+    return row
 
 
-def segments(latex: str) -> list[str]:
-    """The plain math of each side of a formula's relations (`a = b \\approx c` gives three)."""
-    sides: list[list[_Item]] = [[]]
-    for item in _Reader(latex).row():
-        if item.kind == "rel":
-            sides.append([])
-        else:
-            sides[-1].append(item)
-    return [_join(side) for side in sides]
+def _flat(row) -> str:
+    """The characters of an index: `t−1`, `l+2`, `corrected`."""
+    out = []
+    for item in row.items if isinstance(row, Row) else [row]:
+        if isinstance(item, (Sym, Text)):
+            out.append(GREEK.get(item.text, item.text))
+        elif isinstance(item, Fenced):
+            out.append(_flat(item.body))
+        elif isinstance(item, Row):
+            out.append(_flat(item))
+        elif isinstance(item, Script):
+            out.append(_flat(Row([item.base])) + (_flat(item.sub) if item.sub else ""))
+    return "".join(out)
+
+
+def _index_text(row) -> str:
+    """An index as part of a name: `[l]` -> `l`, `<t-1>` -> `prev`, `(pos, 2i)` -> `pos2i`."""
+    text = _PREVIOUS.sub("prev", _flat(row))
+    return re.sub(r"[^A-Za-z0-9]", "", text) or "i"
+
+
+def _is_index(sup: Row, names: set[str]) -> bool:
+    """A superscript that is an index, not a power: bracketed (`[l]`, `(i)`, `<t>`), or a word
+    that is no name of `expr` (`corrected`)."""
+    inner = _single(sup)
+    if isinstance(inner, Fenced) and inner.left in _INDEX_FENCES:
+        return True
+    text = _flat(sup)
+    return len(text) > 1 and text.isalpha() and text not in names
+
+
+def _names_in(row) -> set[str]:
+    found = set()
+    for item in row.items if isinstance(row, Row) else [row]:
+        if isinstance(item, Sym) and item.cls == ORD and (item.text in GREEK or _latin(item.text)):
+            found.add(GREEK.get(item.text, item.text))
+        elif isinstance(item, (Row, Fenced)):
+            found |= _names_in(item.body if isinstance(item, Fenced) else item)
+        elif isinstance(item, Script):
+            found |= _names_in(Row([item.base]))
+    return found
+
+
+def _has_comma(row) -> bool:
+    return any(isinstance(item, Sym) and item.text == "," for item in row.items)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[_{}]", "", name).casefold()
+
+
+def _head(name: str) -> str:
+    return name.split("_", 1)[0]
+
+
+def _alike(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, _key(a), _key(b)).ratio()
+
+
+def _pairings(mine: list[str], theirs: list[str]):
+    """Every way of pairing names written with `expr`'s names (as many pairs as possible)."""
+    if len(mine) <= len(theirs):
+        for chosen in itertools.permutations(theirs, len(mine)):
+            yield tuple(zip(mine, chosen))
+    else:
+        for chosen in itertools.permutations(mine, len(theirs)):
+            yield tuple(zip(chosen, theirs))

@@ -21,7 +21,7 @@ def parse_shape(value: Any) -> tuple | None:
         if text[:1] in "([" and text[-1:] in ")]":
             text = text[1:-1]
         parts = [p.strip() for p in _DIM_SPLIT.split(text) if p.strip()]
-        value = [int(p) if re.fullmatch(r"\d+", p) else p for p in parts]
+        value = [int(p) if re.fullmatch(r"\d{1,16}", p) else p for p in parts]  # (longer: no dimension, and over 4,300 digits int() raises)
     if not isinstance(value, list) or not value:
         return None
     dims = []
@@ -41,7 +41,17 @@ def show_shape(dims: tuple) -> str:
 
 
 def show_number(value: Any, digits: int = 4) -> str:
-    """A number as feedback shows it: `7,600`, `0.1429`, `2.5e-05`."""
+    """A number as feedback shows it: `7,600`, `0.1429`, `2.5e-05`, `−3` (a minus sign, as the
+    cards' math shows it, not a hyphen)."""
+    return minus(_number(value, digits))
+
+
+def minus(text: str) -> str:
+    """A number's text with its leading hyphen as a minus sign: `-3` -> `−3`."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _number(value: Any, digits: int) -> str:
     if isinstance(value, Fraction) and value.denominator == 1:
         value = value.numerator
     if isinstance(value, int) and not isinstance(value, bool):

@@ -8,21 +8,35 @@ the deck loader, Rich rendering) are imported inside the commands, so `--help` s
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from dlquiz import __version__
-from dlquiz.cli import commands
-from dlquiz.errors import DlquizError
+from dlquiz.cli import cards, commands, complete, export
+
+class Commands(TyperGroup):
+    """A command group whose `--help` lists each command with the first line of its docstring,
+    whole: Click would cut it at the terminal's width with `...`; a long one wraps instead."""
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None and not command.short_help and command.help:
+            command.short_help = inspect.cleandoc(command.help).splitlines()[0]
+        return command
+
 
 app = typer.Typer(
     name="dlquiz",
+    cls=Commands,
     help="Spaced-repetition flashcards for the Deep Learning Specialization, answers checked by code.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (dlquiz.cli.complete)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: no Rich or Markdown import on --help, so start-up stays fast
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -45,7 +59,9 @@ def handle_errors(command: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (DlquizError, KeyboardInterrupt, OSError) as exc:
+        except BaseException as exc:
+            if isinstance(exc, typer.Exit) or not commands.reported(exc):
+                raise
             raise typer.Exit(commands.exit_code(exc)) from None
 
     return wrapper
@@ -67,62 +83,56 @@ def main_options(
 _load = commands.load
 _context = commands.context
 
+DECKS_ARGUMENT, CARD_ID_ARGUMENT = complete.DECKS_ARGUMENT, complete.CARD_ID_ARGUMENT
+
 
 @app.command()
 @handle_errors
 def decks(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """List every deck: cards, new, due today, leeches, next due day."""
+    """List every deck: cards, new, due, suspended, leeches, next due."""
     commands.decks(as_json)
 
 
-# Rendering options, shared by every command that shows cards (pass both to render.Options).
-RAW_MATH_OPTION = typer.Option(False, "--raw-math", help="Show math as its LaTeX source instead of Unicode.")
-PLAIN_OPTION = typer.Option(
-    False, "--plain", help="No colours or styles (also when NO_COLOR is set or output is not a terminal)."
-)
+class SchedulerName(str, Enum):
+    sm2 = "sm2"
+    fsrs = "fsrs"
 
 
-@app.command()
-@handle_errors
-def show(
-    card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params."),
-    raw_math: bool = RAW_MATH_OPTION,
-    plain: bool = PLAIN_OPTION,
-) -> None:
-    """Show one card with its answer, explanation and source (a cloze deck card's id: all its clozes)."""
-    from dlquiz.render import cards as render
-
-    collection = _load()
-    options = render.Options(raw_math=raw_math, plain=plain)
-    if card_id not in collection.cards and f"{card_id}-c1" in collection.cards:  # a cloze deck card: all its clozes
-        cards = collection.note(card_id)
-        view = render.note_view(cards, deck_title=collection.deck(cards[0].deck).title, options=options)
-    else:
-        card = collection.card(card_id)
-        view = render.card_view(card, deck_title=collection.deck(card.deck).title, options=options)
-    render.print_card(render.console(options), view)
+RAW_MATH_OPTION, PLAIN_OPTION = cards.RAW_MATH_OPTION, cards.PLAIN_OPTION
+for _command in (cards.show, cards.tags, cards.suspend, cards.unsuspend):
+    app.command()(handle_errors(_command))
 
 
 @app.command()
 @handle_errors
 def check(
     paths: Optional[List[Path]] = typer.Argument(None, help="Deck files or directories (default: every deck)."),
+    functions: bool = typer.Option(False, "--functions", help="List the functions a card's check: may call, and exit."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON (problems still go to stderr)."),
 ) -> None:
-    """Validate decks and run every card's reference check; report how much code checks.
+    """Validate decks and run every card's reference check.
+
+    Then reports the share of deck cards checked by code and the word counts of self-graded answers.
 
     Exit 0 when everything holds, 1 when a card fails its check, 2 when a deck cannot be read.
     """
     from dlquiz.checking import checks, coverage
+
+    if functions:
+        for call, summary in checks.functions_help():
+            typer.echo(f"{call}\n    {summary}")
+        return
 
     collection = _load(paths)
     report = checks.run(collection)
     for problem in report.problems:
         _err(str(problem))
     n_cards = len(collection.cards)
+    from dlquiz.render.words import plural
+
     summary = (
-        f"{len(collection.decks)} decks, {n_cards} cards: {report.checks} reference checks, "
-        f"{report.formulas} formulas, {report.templates} templates × {checks.TEMPLATE_DRAWS} draws"
+        f"{plural(len(collection.decks), 'deck')}, {plural(n_cards, 'card')}: {plural(report.checks, 'reference check')}, "
+        f"{plural(report.formulas, 'formula')}, {plural(report.templates, 'template')} × {checks.TEMPLATE_DRAWS} draws"
     )
     figures = coverage.coverage(collection.cards.values())
     from dlquiz.review import store as store_module
@@ -145,9 +155,9 @@ def check(
         return
     if orphans:
         shown = ", ".join(orphans[:5]) + (", ..." if len(orphans) > 5 else "")
-        typer.echo(f"{len(orphans)} orphaned card(s) with review history but in no deck (kept): {shown}")
+        typer.echo(f"{plural(len(orphans), 'orphaned card')} with review history but in no deck (kept): {shown}")
     if report.problems:
-        typer.echo(f"{summary}; {len(report.problems)} problem(s)")
+        typer.echo(f"{summary}; {plural(len(report.problems), 'problem')}")
         typer.echo(figures.line())
         raise typer.Exit(1)
     typer.echo(f"{summary}; all good")
@@ -157,23 +167,30 @@ def check(
 @app.command()
 @handle_errors
 def review(
-    decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
+    decks: Optional[List[str]] = DECKS_ARGUMENT,
     tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with this tag (repeatable)."),
-    new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards today (default from config: 20)."),
-    reviews: Optional[int] = typer.Option(None, "--reviews", min=0, help="Scheduled reviews today (default from config: 200)."),
+    new: Optional[int] = typer.Option(None, "--new", min=0, metavar="N", help="Up to N new cards more than today's limit (config new_per_day, 20) still allows, in this session."),
+    reviews: Optional[int] = typer.Option(None, "--reviews", min=0, metavar="N", help="Up to N reviews more than today's limit (config reviews_per_day, 200) still allows, in this session."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="At most this many cards in this session."),
     cram: bool = typer.Option(False, "--cram", help="Review the chosen cards whatever their due date; no schedule changes."),
     raw_math: bool = RAW_MATH_OPTION,
     plain: bool = PLAIN_OPTION,
+    scheduler: Optional[SchedulerName] = typer.Option(
+        None, "--scheduler", metavar="sm2|fsrs", case_sensitive=False,
+        help="Schedule with SM-2 or FSRS for this session (default: config.toml's scheduler, else sm2)."),
 ) -> None:
-    """Review today's cards: due reviews first, then new cards (SM-2)."""
-    commands.review(decks, tag, new, reviews, limit, cram, raw_math, plain)
+    """Review today's cards: due reviews first, then new cards.
+
+    Scheduled by SM-2, or by FSRS when chosen (config.toml's `scheduler`, or --scheduler).
+    """
+    commands.review(decks, tag, new, reviews, limit, cram, raw_math, plain, scheduler and scheduler.value)
 
 
 @app.command()
 @handle_errors
 def add(
-    deck: Optional[str] = typer.Option(None, "--deck", "-d", metavar="DECK", help="Deck id, e.g. c4w1. A new id creates the deck (give --course, --week, --title)."),
+    deck: Optional[str] = typer.Option(None, "--deck", "-d", metavar="DECK", help="Deck id, e.g. c4w1. A new id creates the deck (give --course, --week, --title).",
+                                       autocompletion=complete.deck_ids),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", metavar="KIND", help="basic (default), truefalse, choice, numeric, shape, formula, cloze or order."),
     question: Optional[str] = typer.Option(None, "--question", "-q", metavar="TEXT", help="The question: Markdown, $...$ for LaTeX; a cloze card's text with {{c1::hidden}}."),
     answer: Optional[List[str]] = typer.Option(None, "--answer", "-a", metavar="TEXT", help="The answer (choice: an option's text, repeat for several; order: each step, in order; cloze: none)."),
@@ -193,10 +210,12 @@ def add(
     course_title: Optional[str] = typer.Option(None, "--course-title", metavar="TEXT", help="New deck: the course's title."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the YAML it would write; write nothing."),
 ) -> None:
-    """Add a card to a deck, keeping the file as you wrote it; prints the new card's id.
+    """Add a card to a deck; prints the new card's id.
 
-    On a terminal, asks for whatever the flags leave out, then shows the card and asks before
-    writing. Without a terminal, missing flags are an error.
+    The deck file keeps everything as you wrote it: the card's lines are added. On a terminal,
+    asks for whatever the flags leave out, then shows the card and asks before writing; a card
+    refused then is offered in $EDITOR, or kept in a file. Without a terminal, missing flags are
+    an error.
     """
     from dlquiz.decks import authoring, drafts
     from dlquiz.errors import UsageError
@@ -209,25 +228,21 @@ def add(
     lacking = drafts.missing(draft)
     if lacking and not sys.stdin.isatty():
         raise UsageError(f"missing {', '.join(lacking)} (stdin is not a terminal, so nothing can be asked)")
-    console = _console()
     if lacking:
         from dlquiz.cli import interview
-        from dlquiz.decks.collection import load_collection
 
-        known = {d.id: d.title for d in load_collection().decks}
-        draft = interview.fill(draft, console, known)
-    if dry_run or lacking:  # plan without writing, to show the block or the preview
+        console = _console()
+        draft = interview.fill(draft, console, *authoring.decks_for_adding())
+    if dry_run:  # plan without writing, to show the block
         plan = authoring.plan_add(draft)
         for warning in plan.warnings:
             _err(warning)
-        if dry_run:
-            typer.echo(plan.block, nl=False)
-            sys.stdout.flush()  # the block before the note on stderr, on a shared terminal
-            _err(f"dry run: {plan.card_id} would go to {plan.card.where}; nothing written")
-            return
-        if not interview.confirm(console, plan, "Add this card?"):
-            raise authoring.Aborted("nothing added")
-    plan = authoring.add(draft)  # planned (again) under the lock: a concurrent add is seen
+        typer.echo(plan.block, nl=False)
+        sys.stdout.flush()  # the block before the note on stderr, on a shared terminal
+        _err(f"dry run: {plan.card_id} would go to {plan.card.where}; nothing written")
+        return
+    # planned (again) under the lock: a concurrent add is seen; on a terminal, shown and confirmed first
+    plan = interview.write(draft, console) if lacking else authoring.add(draft)
     for warning in () if lacking else plan.warnings:  # the prompts showed them with the preview
         _err(warning)
     _err(f"added {plan.card_id} to {plan.card.where}" + (" (a new deck)" if plan.created else ""))
@@ -236,8 +251,11 @@ def add(
 
 @app.command()
 @handle_errors
-def edit(card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e.g. c4w1-conv-layer-params.")) -> None:
-    """Edit one card in $EDITOR and write it back in place. Its id, and so its schedule, is kept."""
+def edit(card_id: str = CARD_ID_ARGUMENT) -> None:
+    """Edit one card in $EDITOR and write it back in place.
+
+    Its id, and so its schedule, is kept.
+    """
     from dlquiz.decks import authoring
 
     def again(message: str) -> bool:  # on a terminal, a refused edit can be fixed at once
@@ -257,106 +275,33 @@ def edit(card_id: str = typer.Argument(..., metavar="ID", help="The card's id, e
 
 
 export_app = typer.Typer(
-    help="Export decks to Anki: an .apkg package, or TSV for Anki's text import.",
+    cls=Commands,
+    help="Export decks to Anki, as an .apkg package or TSV.",
     no_args_is_help=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(export_app, name="export")
-_EXPORT_DECKS = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all.")
 
 
-class DelayedProgress:
-    """A progress callback that shows a Rich bar on stderr once the work has taken more than
-    `delay` seconds, and only on a terminal: quick exports print nothing but their summary."""
-
-    def __init__(self, delay: float = 1.0, clock: Callable[[], float] | None = None, console=None):
-        import time
-
-        self.clock = clock or time.monotonic
-        self.delay = delay
-        self.started = self.clock()
-        self.console = console
-        self.bar = None
-        self.task = None
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        if self.bar is None:
-            if self.clock() - self.started < self.delay:
-                return
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            console = self.console or Console(stderr=True)
-            if not console.is_terminal:
-                self.started = float("inf")  # never: a pipe or a log gets no bar
-                return
-            self.bar = Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), console=console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(what, total=total, completed=done)
-        self.bar.update(self.task, description=what, completed=done, total=total)
-
-    def __enter__(self) -> "DelayedProgress":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-@export_app.command("anki")
-@handle_errors
-def export_anki(
-    decks: Optional[List[str]] = _EXPORT_DECKS,
-    output: Path = typer.Option(Path("dlquiz.apkg"), "--output", "-o", help="The .apkg file to write."),
-    with_progress: bool = typer.Option(
-        False, "--with-progress", help="Carry each card's schedule and review log (Anki applies them to cards new to the collection)."),
-) -> None:
-    """Write an .apkg package for Anki.
-
-    Re-importing after you edit cards updates their notes in place and never duplicates them.
-    """
-    from dlquiz.export import anki
-
-    with DelayedProgress() as progress:
-        report = anki.export_anki(output, decks, with_progress=with_progress, progress=progress)
-    for line in report.lines():
-        _err(line)
-
-
-@export_app.command("tsv")
-@handle_errors
-def export_tsv(
-    decks: Optional[List[str]] = _EXPORT_DECKS,
-    output: Path = typer.Option(Path("dlquiz.tsv"), "--output", "-o", help="The file to write; '-' for standard output."),
-) -> None:
-    """Write TSV for Anki's text import.
-
-    Import it with File > Import; the notes use Anki's Basic note type.
-    """
-    from dlquiz.export import tsv
-
-    to_stdout = str(output) == "-"
-    with DelayedProgress() as progress:
-        report, text = tsv.export_tsv(None if to_stdout else output, decks, progress=progress)
-    if to_stdout:
-        sys.stdout.write(text)
-    for line in report.lines():
-        _err(line)
+for _name, _command in (("anki", export.export_anki), ("tsv", export.export_tsv)):
+    export_app.command(_name)(handle_errors(_command))
 
 
 @app.command()
 @handle_errors
 def stats(
-    decks: Optional[List[str]] = typer.Argument(None, metavar="[DECK]...", help="Deck ids or globs (c4w1, 'c4*'); default: all."),
+    decks: Optional[List[str]] = DECKS_ARGUMENT,
     as_json: bool = typer.Option(False, "--json", help="Print the same numbers as JSON."),
+    schedulers: bool = typer.Option(False, "--schedulers", help="SM-2 and FSRS on your log: which predicts your memory better."),
 ) -> None:
-    """How you are doing and what is coming: calendar, streak, forecast, retention, cards, time."""
+    """How you are doing: calendar, retention, forecast, time.
+
+    Also the streak, cards by state, time per day, and E-Factor and interval histograms;
+    with --schedulers, SM-2 and FSRS judged on your own log.
+    """
+    if schedulers:
+        from dlquiz.cli import scheduling
+
+        return scheduling.compare(decks, as_json, typer.echo, _console)
     from dlquiz.stats import numbers as stats_module
 
     collection, store, cfg, _, day = _context()
@@ -373,6 +318,25 @@ def stats(
     from dlquiz.stats import view as statsview
 
     _console().print(statsview.view(report))
+
+
+@app.command()
+@handle_errors
+def optimize(yes: bool = typer.Option(False, "--yes", "-y", help="Write the fitted parameters without asking.")) -> None:
+    """Fit FSRS to your review log and save its parameters.
+
+    Shows the fitted parameters and their log loss on your log, then asks. Needs at least 400
+    scheduled reviews and the optimizer: pip install 'dlquiz[optimizer]'.
+    """
+    from dlquiz.cli import scheduling
+
+    def confirm(question: str) -> bool:
+        try:
+            return typer.confirm(question, default=False)
+        except typer.Abort:  # end of input: no answer is no
+            return False
+
+    scheduling.optimize(yes, confirm, typer.echo, _err)
 
 
 def main() -> None:

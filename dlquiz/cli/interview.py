@@ -13,6 +13,7 @@ from typing import Callable
 from rich.console import Console
 from rich.prompt import Confirm, Prompt
 
+from dlquiz.cli.commands import err
 from dlquiz.decks import authoring, drafts
 from dlquiz.decks.format import KINDS
 from dlquiz.errors import UsageError
@@ -72,11 +73,23 @@ def _question(console: Console) -> str:
     return text
 
 
-def _deck(console: Console, draft: drafts.Draft, known: dict[str, str]) -> None:
-    if draft.deck is None:
-        console.print("[dim]decks:[/dim] " + " ".join(known), markup=True, highlight=False)
-        draft.deck = _required(console, lambda: _ask(console, "Deck (one of these, or a new id)", drafts.parse_deck_id), "a deck")
-    if draft.deck in known or (draft.course and draft.week and draft.title):
+def _deck(console: Console, draft: drafts.Draft, writable: dict[str, str], refused: dict[str, str]) -> None:
+    """The deck, asked first: only a deck the card can be written to (or a new one), refused as
+    soon as it is named, before anything else is typed."""
+    if draft.deck is not None:
+        if draft.deck in refused:
+            raise UsageError(authoring.refused(draft.deck, refused[draft.deck]))
+    else:
+        yours = " ".join(writable) if writable else "none yet"
+        console.print(f"[dim]your decks:[/dim] {yours}", markup=True, highlight=False)
+
+        def usable(text: str) -> None:
+            drafts.parse_deck_id(text)
+            if text in refused:
+                raise UsageError(authoring.refused(text, refused[text], at_prompt=True))
+
+        draft.deck = _required(console, lambda: _ask(console, "Deck (one of yours, or a new id)", usable), "a deck")
+    if draft.deck in writable or (draft.course and draft.week and draft.title):
         return
     console.print(f"{draft.deck} is a new deck.")
     number = lambda flag: lambda text: drafts.parse_int(text, flag)  # noqa: E731
@@ -140,11 +153,12 @@ def _card_ok(draft: drafts.Draft, key: str) -> Callable[[str], None]:
     return parse
 
 
-def fill(draft: drafts.Draft, console: Console, known: dict[str, str]) -> drafts.Draft:
-    """Ask for everything the draft lacks; `known` maps deck ids to titles."""
+def fill(draft: drafts.Draft, console: Console, writable: dict[str, str], refused: dict[str, str]) -> drafts.Draft:
+    """Ask for everything the draft lacks. `writable` maps the decks a card can go to to their
+    titles, `refused` the others to why not (authoring.decks_for_adding)."""
     draft = replace(draft, answer=list(draft.answer), options=list(draft.options), tags=list(draft.tags))
     try:
-        _deck(console, draft, known)
+        _deck(console, draft, writable, refused)
         if draft.kind is None:
             draft.kind = Prompt.ask("Kind", console=console, choices=list(KINDS), default="basic")
         kind = drafts.parse_kind(draft.kind)
@@ -158,8 +172,41 @@ def fill(draft: drafts.Draft, console: Console, known: dict[str, str]) -> drafts
         if draft.check is None and kind in drafts.CHECKABLE:
             draft.check = _ask(console, "Reference check (optional, e.g. conv_param_count(f=5, n_c_prev=3, n_c=100))", _card_ok(draft, "check")) or None
     except EOFError:
-        raise authoring.Aborted("nothing added") from None
+        kept = f"; what you typed is kept in {_keep(authoring.draft_block(draft))}" if draft.question or draft.answer else ""
+        raise authoring.Aborted("nothing added" + kept) from None
     return draft
+
+
+def _keep(text: str):
+    return authoring.keep(text, "new-card")
+
+
+def write(draft: drafts.Draft, console: Console) -> authoring.Plan:
+    """Show the card and ask before writing it. A card refused at this point (an --id that is
+    taken, a deck changed meanwhile) is offered in $EDITOR as its YAML, as often as it takes, or
+    kept in a file whose path is printed: nothing typed is lost."""
+    block = None
+    while True:
+        text = block if block is not None else authoring.draft_block(draft)
+        try:
+            plan = authoring.plan_add(draft, block)
+            for warning in plan.warnings:
+                err(warning)
+            if not confirm(console, plan, "Add this card?"):
+                raise authoring.Aborted(f"nothing added; your card is kept in {_keep(text)}")
+            return authoring.add(draft, block)
+        except UsageError as exc:
+            console.print(f"{exc}", style="red", markup=False)
+            try:
+                again = Confirm.ask("Edit the card in $EDITOR?", console=console, default=True)
+            except EOFError:
+                again = False
+            if not again:
+                raise UsageError(f"{exc}; your card is kept in {_keep(text)}") from None
+            try:
+                block = authoring.run_editor(text, "new-card")
+            except authoring.Aborted as stopped:
+                raise authoring.Aborted(f"{stopped}; your card is kept in {_keep(text)}") from None
 
 
 def confirm(console: Console, plan: authoring.Plan, question: str) -> bool:

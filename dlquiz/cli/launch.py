@@ -9,14 +9,16 @@ app (dlquiz.cli.app.app), which parses it, prints help and usage errors, and run
 
 from __future__ import annotations
 
+import os
 import sys
 
 QUICK = {("review",): ("review", {}), ("decks",): ("decks", {}), ("decks", "--json"): ("decks", {"as_json": True})}
 
 
 def main() -> None:
+    _quiet_on_closed_pipe()
     quick = QUICK.get(tuple(sys.argv[1:]))
-    if quick is not None:
+    if quick is not None and "_DLQUIZ_COMPLETE" not in os.environ:  # the shell completing a word: Typer's job
         from dlquiz.cli import commands
 
         name, kwargs = quick
@@ -24,6 +26,16 @@ def main() -> None:
     from dlquiz.cli.app import app
 
     app(prog_name="dlquiz")
+
+
+def _quiet_on_closed_pipe() -> None:
+    """`dlquiz decks | head` ends quietly when `head` stops reading, as a Unix filter does: the
+    default action of SIGPIPE (Python's own is to raise BrokenPipeError, which would print
+    "Broken pipe" on stderr, or a traceback at interpreter exit)."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

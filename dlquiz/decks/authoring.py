@@ -14,9 +14,6 @@ import difflib
 import gc
 import os
 import re
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,16 +25,11 @@ from dlquiz.checking import checks
 from dlquiz.decks import deckfile
 from dlquiz.decks.collection import build_collection
 from dlquiz.decks.drafts import Draft, card_fields, parse_deck_id, parse_int, unique_id, warnings_for
+from dlquiz.decks.editor import Aborted, keep, run_editor, strip_comments  # noqa: F401 - part of this module's API
 from dlquiz.decks.files import deck_id_for, discover, display_path
 from dlquiz.decks.format import ID_RE, load_text
 from dlquiz.errors import DlquizError, NotFound, Problem, UsageError
 from dlquiz.model import Card, Collection, Deck
-
-
-class Aborted(DlquizError):
-    """The user stopped (declined, the editor failed, the text was left empty): nothing written."""
-
-    exit_code = 1
 
 
 @dataclass
@@ -113,14 +105,41 @@ def new_deck_dir(create: bool = False) -> Path | None:
     return None
 
 
-def _writable(path: Path, deck_id: str) -> None:
+def refusal(path: Path, deck_id: str) -> str | None:
+    """Why the deck in `path` cannot take a new or edited card (bundled, not writable), or None."""
     if _bundled(path) and not paths.is_source_checkout():
-        raise UsageError(
-            f"deck {deck_id!r} is bundled with dlquiz and replaced on upgrade; add to a deck of your "
-            f"own (--deck my-{deck_id} with --course, --week and --title)"
-        )
+        return f"deck {deck_id!r} is bundled with dlquiz and replaced on upgrade"
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise UsageError(f"{display_path(path)}: cannot write there (permission denied)")
+        return f"{display_path(path)}: cannot write there (permission denied)"
+    return None
+
+
+def refused(deck_id: str, why: str, at_prompt: bool = False) -> str:
+    """The refusal of a deck, and what to do instead."""
+    if "bundled" not in why:
+        return why
+    if at_prompt:
+        return f"{why}: type a deck of your own, or a new id such as my-{deck_id}"
+    return f"{why}; add to a deck of your own (--deck my-{deck_id} with --course, --week and --title)"
+
+
+def _writable(path: Path, deck_id: str) -> None:
+    why = refusal(path, deck_id)
+    if why is not None:
+        raise UsageError(refused(deck_id, why))
+
+
+def decks_for_adding() -> tuple[dict[str, str], dict[str, str]]:
+    """(the decks a card can be added to, by id, with their titles; the others, with why not)."""
+    world = _world()
+    writable, refused = {}, {}
+    for deck in world.collection.decks:
+        why = refusal(world.files[deck.id], deck.id)
+        if why is None:
+            writable[deck.id] = deck.title
+        else:
+            refused[deck.id] = why
+    return writable, refused
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,30 +186,63 @@ class _Ids:
         return _taken(self.collection, card_id) is not None
 
 
-def plan_add(draft: Draft) -> Plan:
-    """Validate a draft against the decks as they are now and work out the file to write.
+def draft_block(draft: Draft) -> str:
+    """The draft's card as the YAML block `add` would write (at column 0), to edit when the
+    card was refused; a draft whose values do not even parse gives them as typed."""
+    try:
+        return deckfile.card_block(card_fields(draft, draft.card_id or unique_id(draft.deck or "", draft.question or "", ())), 0)
+    except UsageError:
+        typed = {key: value for key, value in vars(draft).items() if value not in (None, [], "")}
+        return yaml.safe_dump([typed], allow_unicode=True, sort_keys=False)
+
+
+def _one_card(text: str, what: str) -> dict:
+    """The one card a block of YAML from an editor holds (`- id: ...`); a UsageError naming
+    `what` ("edited card", "new card") when it is not readable or not one card."""
+    try:
+        items = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise UsageError(f"{what}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not (isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict)):
+        raise UsageError(f"the {what.split()[0]} text must be one card: a single item starting with '- id:'")
+    return items[0]
+
+
+def _block_card_id(block: str) -> str:
+    card_id = _one_card(block, "new card").get("id")
+    if not isinstance(card_id, str):
+        raise UsageError("the new card needs an id: its first line is '- id: ...'")
+    return card_id
+
+
+def plan_add(draft: Draft, block: str | None = None) -> Plan:
+    """Validate a draft against the decks as they are now and work out the file to write; with
+    `block` (the card's YAML, edited after a refusal), that block is the card, as written.
     Raises UsageError (exit 2) for bad values, an invalid card or an unknown deck."""
     deck_id = parse_deck_id(draft.deck or "")
     world = _world()
-    if draft.card_id is not None:
-        card_id = draft.card_id
+    card_id = draft.card_id if block is None else _block_card_id(block)
+    if card_id is not None:
+        flag = "--id: " if block is None else ""
         if not ID_RE.match(card_id):
-            raise UsageError(f"--id: invalid id {card_id!r}: use lowercase letters, digits and hyphens")
+            raise UsageError(f"{flag}invalid id {card_id!r}: use lowercase letters, digits and hyphens")
         if _taken(world.collection, card_id) is not None:
-            raise UsageError(f"--id: {card_id!r} is taken (by {_taken(world.collection, card_id).where})")
+            raise UsageError(f"{flag}{card_id!r} is taken (by {_taken(world.collection, card_id).where})")
     else:
         words = draft.question or ""
         if (draft.kind or "").strip().lower() == "cloze":  # the slug of the text, not of its markup
             words = cloze.replace(words, cloze.find_quietly(words), lambda item: item.content)
         card_id = unique_id(deck_id, words, _Ids(world.collection))
-    fields = card_fields(draft, card_id)
+    fields = card_fields(draft, card_id) if block is None else None
     if deck_id in world.files:
         path = world.files[deck_id]
         _writable(path, deck_id)
         title = world.collection.deck(deck_id).title
         bom, text = deckfile.read(path)
         try:
-            new_text, block = deckfile.append_card(text, fields)
+            new_text, block = deckfile.append_card(text, fields, block)
         except ValueError as exc:
             raise UsageError(f"{display_path(path)}: {exc}") from None
     else:
@@ -207,21 +259,22 @@ def plan_add(draft: Draft) -> Plan:
         header = deckfile.deck_header(
             parse_int(draft.course, "--course"), parse_int(draft.week, "--week"), title, draft.course_title
         )
-        new_text = block = header + deckfile.card_block(fields, 2)
+        body = deckfile.card_block(fields, 2) if block is None else deckfile.indent_block(block, 2)
+        new_text = block = header + body
     _, cards = _validate(world, path, new_text, card_id, lambda p: f"card {card_id!r}: {p.message}")
-    if not _same(cards[0], fields):  # pragma: no cover - the emitter proves its own round trip
+    if fields is not None and not _same(cards[0], fields):  # pragma: no cover - the emitter proves its own round trip
         raise DlquizError(f"card {card_id!r} would not load back as written; nothing written")
     data = (bom + new_text).encode("utf-8")
     return Plan(cards[0], title, path, block, data, deck_id not in world.files, warnings_for(cards[0], world.collection), cards)
 
 
-def add(draft: Draft) -> Plan:
-    """Add the draft's card to its deck: plan it again under the lock (so a concurrent add is
-    seen), then write the file atomically. Returns what was written."""
+def add(draft: Draft, block: str | None = None) -> Plan:
+    """Add the draft's card (or `block`, see plan_add) to its deck: plan it again under the lock
+    (so a concurrent add is seen), then write the file atomically. Returns what was written."""
     if draft.course or draft.week or draft.title:
         new_deck_dir(create=True)  # so the directory exists to be locked
     with deckfile.locked(paths.deck_dirs()):
-        plan = plan_add(draft)
+        plan = plan_add(draft, block)
         deckfile.write_atomic(plan.path, plan.data)
     return plan
 
@@ -268,18 +321,11 @@ def finish_edit(edit: Edit, edited: str) -> Plan | None:
         return None
     if not edited.strip():
         raise Aborted("the edited card is empty; nothing changed (to delete a card, remove its lines from the deck file)")
-    try:
-        items = yaml.safe_load(edited)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        raise UsageError(f"edited card{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if not (isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict)):
-        raise UsageError("the edited text must be one card: a single item starting with '- id:'")
-    if items[0].get("id") != edit.card_id:
+    card_id = _one_card(edited, "edited card").get("id")
+    if card_id != edit.card_id:
         raise UsageError(
             f"the id of a card cannot change (its schedule is keyed by it): {edit.card_id!r} became "
-            f"{items[0].get('id')!r}; nothing written"
+            f"{card_id!r}; nothing written"
         )
     with deckfile.locked(paths.deck_dirs()):
         world = _world()
@@ -302,40 +348,12 @@ def _in_block(problem: Problem, first: int) -> str:
     return f"edited card, line {max(problem.line - first, 1)}: {message}"
 
 
-# ---------------------------------------------------------------------------------------------
-# the editor
-
-
-def editor_command() -> str:
-    """The user's editor: $VISUAL, else $EDITOR, else vi (as git chooses)."""
-    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-
-
-def run_editor(text: str, name: str) -> str:
-    """Let the user edit `text` in their editor; returns the result. Aborted when the editor
-    exits non-zero. The command may carry arguments (`code --wait`): a shell runs it, as git does."""
-    fd, tmp = tempfile.mkstemp(prefix=f"dlquiz-{name}-", suffix=".yaml")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        command = editor_command()
-        if sys.platform.startswith("win"):  # pragma: no cover
-            status = subprocess.call(f'{command} "{tmp}"', shell=True)
-        else:
-            status = subprocess.call(["/bin/sh", "-c", command + ' "$@"', command, tmp])
-        if status != 0:
-            raise Aborted(f"the editor ({command}) exited with status {status}; nothing changed")
-        with open(tmp, encoding="utf-8", newline="") as handle:
-            return handle.read()
-    finally:
-        os.unlink(tmp)
-
-
-def edit_card(card_id: str, again: Callable[[str], bool] | None = None) -> Plan | None:
+def edit_card(card_id: str, again: Callable[[str], bool] | None = None, edit: Edit | None = None) -> Plan | None:
     """Edit a card in the user's editor and write it back; None when nothing changed. When the
     result is refused, `again(message)` decides whether to reopen the editor on it; otherwise
-    the refusal is raised, naming a file that keeps the user's text."""
-    edit = start_edit(card_id)
+    the refusal is raised, naming a file that keeps the user's text. `edit`: start_edit's result,
+    when the caller already checked that the card can be edited."""
+    edit = edit or start_edit(card_id)
     text = edit.original
     while True:
         edited = run_editor(text, card_id)
@@ -345,17 +363,3 @@ def edit_card(card_id: str, again: Callable[[str], bool] | None = None) -> Plan 
             if again is None or not again(str(exc)):
                 raise UsageError(f"{exc}; your text is kept in {keep(edited, card_id)}") from None
             text = edited
-
-
-def keep(text: str, name: str) -> Path:
-    """Save text the user wrote but that could not be used, so it is not lost."""
-    fd, kept = tempfile.mkstemp(prefix=f"dlquiz-{name}-", suffix=".yaml")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    return Path(kept)
-
-
-def strip_comments(text: str) -> str:
-    """Text from an editor template: lines starting with '#' dropped, outer blank lines trimmed."""
-    kept = [line.rstrip() for line in text.splitlines() if not line.startswith("#")]
-    return "\n".join(kept).strip("\n")

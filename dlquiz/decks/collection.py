@@ -1,5 +1,5 @@
-"""A collection: every deck found, joined, with ids unique across decks; and choosing decks and
-cards from it by id patterns (`c4*`) and tags.
+"""A collection: every deck found, joined, with ids unique across decks; choosing decks and cards
+from it by id patterns (`c4*`) and tags; and its tags with their card counts.
 
 `load_collection` loads every deck of the deck directories (or the given files), through the
 parsed-deck cache (dlquiz.decks.cache) when `$DLQUIZ_HOME` exists.
@@ -7,6 +7,7 @@ parsed-deck cache (dlquiz.decks.cache) when `$DLQUIZ_HOME` exists.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import gc
 from pathlib import Path
@@ -92,10 +93,29 @@ def select_decks(collection: Collection, patterns: list[str] | None = None) -> l
     return [d for d in collection.decks if d in chosen]
 
 
+def tag_counts(collection: Collection) -> dict[str, int]:
+    """Every tag of the collection with the number of cards carrying it, sorted by tag."""
+    counts: dict[str, int] = {}
+    for card in collection.cards.values():
+        for tag in card.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def select_cards(collection: Collection, patterns: list[str] | None = None, tags: list[str] | None = None) -> list[Card]:
-    """The cards of the decks matching any pattern (ids or globs like `c4*`) and any of the tags."""
+    """The cards of the decks matching any pattern (ids or globs like `c4*`) and any of the tags.
+    A tag no card of the whole collection carries is a UsageError, with the closest tags."""
     cards = [card for deck in select_decks(collection, patterns) for card in deck.cards]
     if tags:
+        seen = {tag for card in cards for tag in card.tags}
+        unseen = [tag for tag in tags if tag not in seen]
+        if unseen:  # not in the chosen decks: are they tags at all?
+            known = tag_counts(collection)
+            for tag in unseen:
+                if tag not in known:
+                    close = difflib.get_close_matches(tag, list(known), n=3, cutoff=0.6)
+                    hint = f"did you mean {', '.join(map(repr, close))}?" if close else "try `dlquiz tags`"
+                    raise UsageError(f"unknown tag {tag!r} ({hint})")
         wanted = set(tags)
         cards = [card for card in cards if wanted.intersection(card.tags)]
     return cards

@@ -217,8 +217,18 @@ def newline_of(text: str) -> str:
     return match.group() if match and match.group() in ("\n", "\r\n") else "\n"
 
 
-def append_card(text: str, fields: dict[str, Any]) -> tuple[str, str]:
-    """The text with the card `fields` added after the last card, and the block added.
+def indent_block(block: str, column: int, newline: str = "\n") -> str:
+    """A card's block written at column 0 (as in an editor), moved to `column`."""
+    pad = " " * column
+    body = [(pad if line.strip() else "") + _strip_break(line) for line in split_lines(block)]
+    while body and not body[-1].strip():
+        body.pop()
+    return "".join(line + newline for line in body)
+
+
+def append_card(text: str, fields: dict[str, Any] | None, block: str | None = None) -> tuple[str, str]:
+    """The text with the card `fields` (or a `block` of YAML written at column 0, one card)
+    added after the last card, and the block added.
 
     Only lines are added, laid out like the cards before (indentation, blank lines between
     cards, line endings), except that a file without a final newline gets one and an empty
@@ -238,7 +248,7 @@ def append_card(text: str, fields: dict[str, Any]) -> tuple[str, str]:
         gap = where.separated and not _blank(lines[at - 1])
     if at == len(lines) and lines and not _ends_line(lines[-1]):
         lines[-1] += newline
-    block = card_block(fields, where.column, newline)
+    block = card_block(fields, where.column, newline) if block is None else indent_block(block, where.column, newline)
     added = ([newline] if gap else []) + [block]
     return "".join(lines[:at] + added + lines[at:]), block
 
@@ -267,11 +277,7 @@ def replace_block(text: str, span: Span, column: int, block: str) -> str:
     """The text with the card's lines replaced by `block` (dedented), indented to `column`."""
     lines = split_lines(text)
     newline = newline_of(text)
-    pad = " " * column
-    body = [(pad if line.strip() else "") + _strip_break(line) for line in split_lines(block)]
-    while body and not body[-1].strip():
-        body.pop()
-    new_lines = [line + newline for line in body]
+    new_lines = split_lines(indent_block(block, column, newline))
     if not _ends_line(lines[span.last]) and new_lines:  # the card ended the file, unterminated
         new_lines[-1] = new_lines[-1][: -len(newline)]
     return "".join(lines[: span.first] + new_lines + lines[span.last + 1 :])

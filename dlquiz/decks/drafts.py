@@ -125,6 +125,8 @@ def parse_answer(kind: str, texts: list[str]) -> Any:
         return deckfile.Flow(shape)
     if kind == "choice" and len(texts) > 1:
         return deckfile.Flow(texts)
+    if kind == "formula" and "$" not in text:
+        return f"${text.strip()}$"  # shown as math, as every formula answer is
     return text
 
 

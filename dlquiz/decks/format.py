@@ -18,7 +18,7 @@ from dlquiz.decks import clozes as clozes_module
 from dlquiz.decks.yamlread import Bad as _Bad
 from dlquiz.decks.yamlread import YMap as _Map
 from dlquiz.decks.yamlread import parse_yaml
-from dlquiz.errors import Problem
+from dlquiz.errors import Problem, clip
 from dlquiz.model import Card, Deck
 
 KINDS = ("basic", "truefalse", "choice", "numeric", "shape", "formula", "cloze", "order")
@@ -53,7 +53,7 @@ def _did_you_mean(key: str, allowed: Iterable[str]) -> str:
 def _unknown_keys(mapping: _Map, allowed: tuple[str, ...], what: str, problems: list, path: str):
     for key in mapping:
         if key not in allowed:
-            problems.append(Problem(path, mapping.lines[key], f"unknown {what} key {key!r}{_did_you_mean(key, allowed)}"))
+            problems.append(Problem(path, mapping.lines[key], f"unknown {what} key {clip(key)}{_did_you_mean(key, allowed)}"))
 
 
 def _is_int(value: Any) -> bool:
@@ -64,6 +64,21 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def what_it_is(value: Any) -> str:
+    """A YAML value's kind as a deck's author knows it: `a list`, `a number`, `empty`."""
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a date" if hasattr(value, "isoformat") else "text" if isinstance(value, str) else "a value"
+
+
 def _text(card: _Map, key: str, problems: list, path: str, required: bool = False) -> str | None:
     if key not in card:
         if required:
@@ -71,8 +86,7 @@ def _text(card: _Map, key: str, problems: list, path: str, required: bool = Fals
         return None
     value = card[key]
     if not isinstance(value, str) or not value.strip():
-        kind = "empty" if value is None or value == "" else f"a {type(value).__name__}"
-        problems.append(Problem(path, card.lines[key], f"{key!r} must be text, not {kind}"))
+        problems.append(Problem(path, card.lines[key], f"{key!r} must be text, not {what_it_is(value)}"))
         return None
     return value
 
@@ -91,14 +105,14 @@ def _answer(card: _Map, kind: str, problems: list, path: str) -> tuple[Any, tupl
             bad(f"the answer of a {kind} card must be text{hint}")
     elif kind == "truefalse":
         if not isinstance(answer, bool):
-            bad("the answer of a truefalse card must be true or false")
+            bad(f"the answer of a truefalse card must be true or false{_truth_hint(answer)}")
     elif kind == "numeric":
         if not _is_number(answer):
-            bad(f"the answer of a numeric card must be a number, not {answer!r}")
+            bad(f"the answer of a numeric card must be a number, not {clip(answer)}")
     elif kind == "shape":
         shape = parse_shape(answer)
         if shape is None:
-            bad(f"the answer of a shape card must be a list of dimensions like [4, 1], not {answer!r}")
+            bad(f"the answer of a shape card must be a list of dimensions like [4, 1], not {clip(answer)}")
         answer = shape
     elif kind == "order":
         answer = _steps(answer, line, problems, path)
@@ -112,8 +126,8 @@ def _answer(card: _Map, kind: str, problems: list, path: str) -> tuple[Any, tupl
             for text in answers:
                 if text not in options:
                     close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
-                    bad(f"answer {text!r} is not among the options{hint}")
+                    hint = f" (did you mean {clip(close[0])}?)" if close else ""
+                    bad(f"answer {clip(text)} is not among the options{hint}")
             if len(set(answers)) != len(answers):
                 bad("the answer lists an option twice")
         if isinstance(answer, list):
@@ -136,6 +150,17 @@ def _steps(answer: Any, line: int, problems: list, path: str) -> tuple[str, ...]
     return tuple(answer)
 
 
+_TRUTH = {"yes": "true", "y": "true", "on": "true", "t": "true", "1": "true",
+          "no": "false", "n": "false", "off": "false", "f": "false", "0": "false"}
+
+
+def _truth_hint(answer: Any) -> str:
+    """`, not 'ture' (did you mean true?)` for a truefalse answer that is not a boolean."""
+    word = str(answer).strip().lower()
+    guess = _TRUTH.get(word) or next(iter(difflib.get_close_matches(word, ("true", "false"), n=1, cutoff=0.5)), None)
+    return f", not {answer!r}" + (f" (did you mean {guess}?)" if guess else "")
+
+
 def _options(card: _Map, problems: list, path: str) -> tuple[str, ...] | None:
     if "options" not in card:
         problems.append(Problem(path, card.line, "a choice card needs 'options'"))
@@ -147,7 +172,7 @@ def _options(card: _Map, problems: list, path: str) -> tuple[str, ...] | None:
     ok = True
     for index, option in enumerate(options):
         if not isinstance(option, str) or not option.strip():
-            problems.append(Problem(path, options.lines[index], f"option {index + 1} must be text (quote it: '{option}')"))
+            problems.append(Problem(path, options.lines[index], f"option {index + 1} must be text (quote it: {clip(str(option))})"))
             ok = False
     if ok and len(set(options)) != len(options):
         problems.append(Problem(path, card.lines["options"], "'options' has the same choice twice"))
@@ -165,7 +190,7 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
     if "id" not in raw:
         problems.append(Problem(path, raw.line, "card is missing 'id'"))
     elif not isinstance(card_id, str) or not ID_RE.match(card_id):
-        problems.append(Problem(path, raw.lines["id"], f"invalid id {card_id!r}: use lowercase letters, digits and hyphens, starting with a letter or digit"))
+        problems.append(Problem(path, raw.lines["id"], f"invalid id {clip(card_id)}: use lowercase letters, digits and hyphens, starting with a letter or digit"))
     if "template" in raw:
         return _template_card(raw, card_id, deck_id, path, problems, before)
     if "params" in raw:
@@ -173,7 +198,7 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
     kind = raw.get("kind", "basic")
     if kind not in KINDS:
         hint = _did_you_mean(str(kind), KINDS) or f" (expected one of {', '.join(KINDS)})"
-        problems.append(Problem(path, raw.lines["kind"], f"unknown kind {kind!r}{hint}"))
+        problems.append(Problem(path, raw.lines["kind"], f"unknown kind {clip(kind)}{hint}"))
         kind = None
     for key, only in _ONLY_FOR.items():
         if key in raw and kind and kind != only:
@@ -192,6 +217,8 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
     texts = {key: _text(raw, key, problems, path) for key in ("explain", "note", "source", "check", "expr", "cite")}
     if kind == "formula" and "expr" not in raw:
         problems.append(Problem(path, raw.line, "a formula card needs 'expr' (the formula in plain math, for checking)"))
+    elif kind == "formula" and texts["expr"]:
+        _expr(texts["expr"], raw.lines["expr"], problems, path)
     tolerance = raw.get("tolerance")
     if tolerance is not None and (not _is_number(tolerance) or tolerance <= 0):
         problems.append(Problem(path, raw.lines["tolerance"], "'tolerance' must be a positive number"))
@@ -215,6 +242,17 @@ def _cloze_text(raw: _Map, question: str | None, problems: list, path: str) -> l
     clozes, messages = clozes_module.read(question)
     problems.extend(Problem(path, raw.lines["question"], message) for message in messages)
     return clozes
+
+
+def _expr(expr: str, line: int, problems: list, path: str) -> None:
+    """A formula card's `expr` must parse, or typed answers could never be checked against it.
+    (dlquiz's own parser: microseconds, no sympy.)"""
+    from dlquiz.checking.formula_parser import FormulaError, parse_tree
+
+    try:
+        parse_tree(expr)
+    except FormulaError as exc:
+        problems.append(Problem(path, line, f"expr {clip(expr)} does not parse: {exc}"))
 
 
 def _tags(raw: _Map, problems: list, path: str) -> tuple[str, ...]:
@@ -260,12 +298,8 @@ def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:
     if "cards" in data and not isinstance(raw_cards, list):
         problems.append(Problem(path, data.lines["cards"], "'cards' must be a list (use `cards: []` for none)"))
     elif raw_cards:
-        for raw, line in zip(raw_cards, raw_cards.lines):
-            card = _card(raw, line, deck_id, path, problems)
-            if isinstance(card, list):  # a cloze card: one card per cloze
-                cards.extend(card)
-            elif card is not None:
-                cards.append(card)
+        # (validated as they were read: load_text); a cloze card is one card per cloze
+        cards = [card for item in raw_cards for card in (item if isinstance(item, list) else [item]) if card is not None]
     if len(problems) > before:
         return None
     return Deck(
@@ -274,14 +308,21 @@ def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:
     )
 
 
-def load_text(text: str, path: str, deck_id: str) -> tuple[Deck | None, list[Problem]]:
-    """Load one deck from its text. Returns the deck (None if invalid) and its problems."""
+def load_text(text: str | bytes, path: str, deck_id: str) -> tuple[Deck | None, list[Problem]]:
+    """Load one deck from its text (or its UTF-8 bytes, checked: dlquiz.decks.files.deck_source).
+    Returns the deck (None if invalid) and its problems."""
     problems: list[Problem] = []
     if not ID_RE.match(deck_id):
-        problems.append(Problem(path, 0, f"invalid deck file name {deck_id!r}: use lowercase letters, digits and hyphens"))
+        problems.append(Problem(path, 0, f"invalid deck file name {clip(deck_id)}: use lowercase letters, digits and hyphens"))
+    before = len(problems)
+
+    def each_card(raw: Any, line: int) -> Card | list[Card] | None:  # each card as it is read: see parse_yaml
+        return _card(raw, line, deck_id, path, problems)
+
     try:
-        data = parse_yaml(text)
+        data = parse_yaml(text, each_card)
     except _Bad as bad:
+        del problems[before:]  # (the problems of the cards read before it: a YAML error comes alone)
         problems.append(Problem(path, bad.line, bad.message))
         return None, problems
     deck = _deck(data, deck_id, path, problems)

@@ -6,6 +6,13 @@ holding `<script>` or `onerror=` exports with neither. Math is written for Anki'
 `<`, `>` and `&` escaped; `$` opens math only before a non-space and closes it only after a
 non-space and not before a digit (pandoc's rule, as in the terminal), so "$5 or $6" stays text.
 
+A shared deck must not phone home or play anything: an image becomes its alt text (no remote
+resource is fetched at review; dlquiz exports no media), MathJax's link-making and loading
+macros (`\\href`, `\\url`, `\\require`, `\\class`, ...) are dropped from math, keeping the text
+they wrap, and `safe_field` writes `[sound:...]` and `[anki:tts ...]` so Anki shows them as text
+and strips control characters (Anki's own field separator, \\x1f, would break the package).
+`plain` makes deck names and tags plain text.
+
 markdown-it-py costs about 0.2 ms per short paragraph, more than genanki takes to write a whole
 note, and most card fields are plain sentences with some math and bold. `to_html` therefore
 renders the plain subset of Markdown itself (paragraphs, tight "- " lists, `**strong**`,
@@ -23,9 +30,9 @@ from typing import Any
 # harmless attributes. Script and style elements are removed with their content.
 TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a", "img",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a",
 })
-_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _ALIGN = {"style": {f"text-align:{side}" for side in ("left", "center", "right")}}
 
 _cleaner: Any = None
@@ -38,11 +45,77 @@ def escape(text: str) -> str:
 
 
 def inline_math(latex: str) -> str:
-    return "\\(" + escape(latex.strip()) + "\\)"
+    return "\\(" + escape(safe_latex(latex.strip())) + "\\)"
 
 
 def display_math(latex: str) -> str:
-    return "\\[" + escape(latex.strip()) + "\\]"
+    return "\\[" + escape(safe_latex(latex.strip())) + "\\]"
+
+
+# MathJax macros that make links, load code or add HTML attributes: how many brace groups each
+# takes, and which of them (if any) is the content to keep.
+_MACROS = {"href": (2, 1), "url": (1, 0), "require": (1, None), "class": (2, 1), "cssId": (2, 1), "style": (2, 1),
+           "data": (2, 1), "attr": (2, 1), "texttip": (2, 0), "mathtip": (2, 0), "statusline": (2, 0)}
+_MACRO = re.compile(r"\\(" + "|".join(_MACROS) + r")(?![A-Za-z])\s*")
+
+
+def _group(latex: str, at: int) -> int | None:
+    """The index after the brace group opening at latex[at], or None."""
+    if at >= len(latex) or latex[at] != "{":
+        return None
+    depth, i = 0, at
+    while i < len(latex):
+        char = latex[i]
+        if char == "\\":
+            i += 2
+            continue
+        depth += (char == "{") - (char == "}")
+        i += 1
+        if depth == 0:
+            return i
+    return None
+
+
+def safe_latex(latex: str) -> str:
+    """LaTeX with MathJax's link-making and loading macros dropped (the text they wrap kept)."""
+    while (found := _MACRO.search(latex)) is not None:
+        count, keep = _MACROS[found.group(1)]
+        groups, at = [], found.end()
+        for _ in range(count):
+            end = _group(latex, at)
+            if end is None:
+                break
+            groups.append(latex[at + 1:end - 1])
+            at = end
+            while at < len(latex) and latex[at].isspace() and len(groups) < count:
+                at += 1
+        kept = groups[keep] if keep is not None and len(groups) == count else ""
+        if found.group(1) == "url" and kept:
+            kept = "\\text{" + kept + "}"
+        latex = latex[:found.start()] + kept + latex[at if len(groups) == count else found.end():]
+    return latex
+
+
+# Every control character but tab and newline: Anki separates a note's fields with \x1f.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# `[sound:x]` plays x in Anki and `[anki:tts ...]` speaks: their bracket as an entity shows them.
+_PLAYS = re.compile(r"\[(?=\s*/?\s*(?:sound|anki)\s*:)", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def safe_field(html: str) -> str:
+    """A field's HTML as Anki must get it: no control characters, sound and TTS tags as text."""
+    return _PLAYS.sub("&#91;", _CONTROL.sub("", html))
+
+
+def plain(text: str) -> str:
+    """A deck name as plain text: no markup, no control characters (nor tabs or line breaks)."""
+    return _TAG.sub("", re.sub("[\t\n]", " ", _CONTROL.sub(" ", text))).replace("<", "").replace(">", "").strip()
+
+
+def plain_tag(tag: str) -> str:
+    """A tag as plain text: letters, digits and _ : . + - / # only (`{{c1::x}}` is `c1::x`)."""
+    return re.sub(r"[^\w:.+\-/#]", "", plain(tag)).strip(":")
 
 
 def _whitespace(ch: str) -> bool:
@@ -121,6 +194,7 @@ def _build_parser():
     md.add_render_rule("math_inline", lambda self, tokens, idx, options, env: inline_math(tokens[idx].content))
     md.add_render_rule("math_inline_double", lambda self, tokens, idx, options, env: display_math(tokens[idx].content))
     md.add_render_rule("math_block", lambda self, tokens, idx, options, env: f"<p>{display_math(tokens[idx].content)}</p>\n")
+    md.add_render_rule("image", lambda self, tokens, idx, options, env: escape(tokens[idx].content))  # no remote fetch
     return md
 
 

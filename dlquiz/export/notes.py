@@ -12,8 +12,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from dlquiz.export.html import display_math, escape, to_html
+from dlquiz.export.html import display_math, escape, plain, plain_tag, safe_field, to_html
 from dlquiz.model import Card, Deck
+from dlquiz.render.words import plural
 
 ROOT_DECK = "Deep Learning Specialization"
 DRAWS = (1, 2, 3)  # a parametric card exports these fixed instances
@@ -64,18 +65,18 @@ class Report:
     def lines(self) -> list[str]:
         """The summary a user reads after an export."""
         lines = [
-            f"wrote {_count(self.notes, 'note')} in {_count(self.decks, 'deck')} to {self.path} "
+            f"wrote {plural(self.notes, 'note')} in {plural(self.decks, 'deck')} to {self.path} "
             f"({self.new} new, {self.changed} changed, {self.unchanged} unchanged since the last export)"
         ]
         if self.with_progress:
-            lines.append(f"with progress: {_count(self.scheduled, 'card')} with a schedule, "
-                         f"{_count(self.reviews, 'review')} (Anki applies them only to cards new to the collection)")
+            lines.append(f"with progress: {plural(self.scheduled, 'card')} with a schedule, "
+                         f"{plural(self.reviews, 'review')} (Anki applies them only to cards new to the collection)")
         if self.gone:
             # A deck directory switched off can make hundreds "gone": name the first few only.
             shown = self.gone[:GONE_SHOWN]
             more = f", and {len(self.gone) - len(shown)} more" if len(self.gone) > len(shown) else ""
             verb = "is" if len(self.gone) == 1 else "are"
-            lines.append(f"{_count(len(self.gone), 'card')} exported before {verb} in no deck now; Anki keeps "
+            lines.append(f"{plural(len(self.gone), 'card')} exported before {verb} in no deck now; Anki keeps "
                          f"the notes until you delete them: {', '.join(shown)}{more}")
             lines.append("  to find them in Anki's browser, search: " + " OR ".join(self._search(c) for c in shown))
         return lines
@@ -83,10 +84,6 @@ class Report:
     def _search(self, card_id: str) -> str:
         # The Basic note of a TSV export holds the id inside its Back field, in its own element.
         return f"CardId:{card_id}" if self.search_field == "CardId" else f'"Back:*>{card_id}<*"'
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 _BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
@@ -114,17 +111,19 @@ def stable_id(text: str) -> int:
 
 
 def deck_name(deck: Deck) -> str:
-    """`Deep Learning Specialization::C4 Convolutional Neural Networks::W1 Foundations of ...`."""
-    course = f"C{deck.course} {deck.course_title}" if deck.course_title else f"C{deck.course}"
-    week = f"W{deck.week} {deck.title}"
+    """`Deep Learning Specialization::C4 Convolutional Neural Networks::W1 Foundations of ...`,
+    as plain text."""
+    course = f"C{deck.course} {plain(deck.course_title)}" if deck.course_title else f"C{deck.course}"
+    week = f"W{deck.week} {plain(deck.title)}"
     # `::` separates Anki's sub-decks; a title holding it must not make one.
     return "::".join([ROOT_DECK, course.replace("::", ":"), week.replace("::", ":")])
 
 
 def note_tags(card: Card, deck: Deck) -> tuple[str, ...]:
     """`dls::c4::w1`, `kind::numeric` and the card's own tags (words without spaces, as the
-    deck loader makes sure), no repeats."""
-    return tuple(dict.fromkeys((f"dls::c{deck.course}::w{deck.week}", f"kind::{card.kind}", *card.tags)))
+    deck loader makes sure, made plain text), no repeats."""
+    own = (plain_tag(tag) for tag in card.tags)
+    return tuple(dict.fromkeys((f"dls::c{deck.course}::w{deck.week}", f"kind::{card.kind}", *(t for t in own if t))))
 
 
 def _number(value) -> str:
@@ -170,7 +169,7 @@ def card_fields(card: Card, card_label: str | None = None) -> tuple[str, ...]:
     elif kind == "truefalse":
         question += "<ul>\n<li>True</li>\n<li>False</li>\n</ul>\n"
     extra, source, cite = extra_fields(card)
-    return question, answer_html(card), extra, source, escape(card_label or card.id), cite
+    return tuple(safe_field(field) for field in (question, answer_html(card), extra, source, escape(card_label or card.id), cite))
 
 
 def extra_fields(card: Card) -> tuple[str, str, str]:
@@ -189,7 +188,7 @@ def cloze_fields(card: Card) -> tuple[str, ...]:
     from dlquiz.export.clozes import anki_text
 
     extra, source, cite = extra_fields(card)
-    return to_html(anki_text(card.question)), extra, source, escape(card.note_id), cite
+    return tuple(safe_field(field) for field in (to_html(anki_text(card.question)), extra, source, escape(card.note_id), cite))
 
 
 def _instances(card: Card) -> list[tuple[Card, int | None]]:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlquiz.reference.checks import _check_int, _positive
+from dlquiz.reference.checks import _at_most, _check_int, _positive
 
 
 def iou(box1, box2):
@@ -37,6 +37,7 @@ def non_max_suppression(boxes, scores, iou_threshold=0.5, max_boxes=None):
     scores = np.asarray(scores, dtype=float).reshape(-1)
     if len(boxes) != len(scores):
         raise ValueError(f"got {len(boxes)} boxes but {len(scores)} scores")
+    _at_most("comparing the boxes", len(boxes) * len(boxes), 10**5)
     if max_boxes is not None:
         max_boxes = _check_int("max_boxes", max_boxes, 0)
     remaining = list(np.argsort(-scores, kind="stable"))

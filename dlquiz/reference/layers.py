@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlquiz.reference.checks import _check_int, _positive
+from dlquiz.reference.checks import MAX_VALUES, _at_most, _check_int, _positive
 
 
 def conv_output_size(n, f, pad=0, stride=1):
@@ -64,6 +64,9 @@ def conv_forward(A_prev, W, b, stride=1, pad=0):
     m, n_H_prev, n_W_prev, _ = A_prev.shape
     n_H = conv_output_size(n_H_prev, f, pad, stride)
     n_W = conv_output_size(n_W_prev, f, pad, stride)
+    _at_most("the padded input", m * (n_H_prev + 2 * pad) * (n_W_prev + 2 * pad) * n_C_prev)
+    _at_most("the output", m * n_H * n_W * n_C)
+    _at_most("the convolution", m * n_H * n_W * f * f * n_C_prev * n_C, 100 * MAX_VALUES)
 
     A_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
     Z = np.empty((m, n_H, n_W, n_C))
@@ -91,6 +94,8 @@ def pool_forward(A_prev, f, stride=1, mode="max"):
     m, n_H_prev, n_W_prev, n_C = A_prev.shape
     n_H = conv_output_size(n_H_prev, f, 0, stride)
     n_W = conv_output_size(n_W_prev, f, 0, stride)
+    _at_most("the output", m * n_H * n_W * n_C)
+    _at_most("the pooling", m * n_H * n_W * f * f * n_C, 100 * MAX_VALUES)
     reduce = np.max if mode == "max" else np.mean
     A = np.empty((m, n_H, n_W, n_C))
     for h in range(n_H):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlquiz.reference.checks import _check_int
+from dlquiz.reference.checks import _at_most, _broadcast_size, _check_int
 
 
 def ewa(thetas, beta, bias_correction=True):
@@ -60,6 +60,7 @@ def batchnorm_forward(Z, gamma, beta, epsilon=1e-8):
         raise ValueError(f"Z must be 2-D (n_features, m_examples), got shape {Z.shape}")
     if epsilon < 0:
         raise ValueError(f"epsilon must be >= 0, got {epsilon}")
+    _at_most("the result", _broadcast_size(np.shape(gamma), Z.shape, np.shape(beta)))
     mu = np.mean(Z, axis=1, keepdims=True)
     var = np.var(Z, axis=1, keepdims=True)
     z_norm = (Z - mu) / np.sqrt(var + epsilon)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dlquiz.reference.checks import _positive
+from dlquiz.reference.checks import _at_most, _positive
 
 
 def rnn_param_count(n_a, n_x, n_y):
@@ -47,6 +47,7 @@ def positional_encoding(n_positions, d_model):
     PE[pos, 2i+1] = cos(pos / 10000^(2i / d_model))
     """
     n_positions, d_model = _positive(n_positions=n_positions, d_model=d_model)
+    _at_most("the encoding", n_positions * d_model)
     pos = np.arange(n_positions)[:, None]
     two_i = 2 * (np.arange(d_model)[None, :] // 2)
     angles = pos / np.power(10000.0, two_i / d_model)

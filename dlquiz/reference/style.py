@@ -2,12 +2,16 @@
 
 import numpy as np
 
+from dlquiz.reference.checks import _at_most
+
 
 def gram_matrix(A):
     """Gram (style) matrix G = A A^T for A of shape (n_C, n_H * n_W)."""
     A = np.asarray(A, dtype=float)
     if A.ndim != 2:
         raise ValueError(f"A must be 2-D (n_C, n_H*n_W), got shape {A.shape}")
+    _at_most("the Gram matrix", A.shape[0] * A.shape[0])
+    _at_most("its products", A.shape[0] * A.shape[0] * A.shape[1], 100 * 10**6)
     return A @ A.T
 
 

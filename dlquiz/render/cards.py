@@ -1,5 +1,6 @@
 """Cards on screen, with Rich: Markdown with readable math, the answer and options views, the
-whole-card view of `dlquiz show`, and the console to print them on.
+whole-card view of `dlquiz show`, a card's schedule and history (`show --history`, the review
+screen's `i`), and the console to print them on.
 
 Card text is Markdown with `$...$` / `$$...$$` LaTeX (dlquiz.render.markup converts the math to
 Unicode before Markdown sees it; dlquiz.render.math does the conversion; Rich's Markdown lays it
@@ -25,13 +26,30 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from dlquiz.checking.shown import minus
 from dlquiz.model import Card
 from dlquiz.render import markup
 from dlquiz.render.math.marks import MARK_OFF, MARK_ON
+from dlquiz.render.words import plural
+from dlquiz.review.info import CardInfo
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_FORMULA = re.compile(r"\$[^$]+\$")
 _MARKS = re.compile(f"([{MARK_ON}{MARK_OFF}])")
+
+
+def _honour_no_break_spaces() -> None:
+    """Make Rich's line wrapping honour the no-break space (U+00A0), which holds an inline
+    formula together (dlquiz.render.markup.inline). Rich breaks lines at every Unicode space,
+    U+00A0 included (https://github.com/Textualize/rich/issues/4196), so `β = 0.9` could end a
+    line at `β =`; its word pattern, one regular expression, is given Unicode's meaning of
+    U+00A0 instead. tests/render/test_notation.py fails if a Rich release changes this."""
+    from rich import _wrap
+
+    _wrap.re_word = re.compile(r"[^\S\u00a0]*[\S\u00a0]+[^\S\u00a0]*")
+
+
+_honour_no_break_spaces()
 
 
 @dataclass(frozen=True)
@@ -159,9 +177,10 @@ def _bold_answer(card: Card) -> str | None:
     if card.kind == "truefalse":
         return "True" if answer else "False"
     if card.kind == "numeric":
-        return f"{answer:,}" if isinstance(answer, int) else f"{answer:g}"
+        return minus(f"{answer:,}" if isinstance(answer, int) else f"{answer:g}")
     if card.kind == "shape":
-        dims = ", ".join(str(d) for d in answer)
+        symbols = markup.math_symbols(card.question or "")
+        dims = ", ".join(symbols.get(d, str(d)) for d in answer)
         return f"({dims})" if len(answer) > 1 else f"({dims},)"
     return None
 
@@ -259,3 +278,46 @@ def _whole(card: Card, title: str, parts: list[Any], deck_title: str, schedule: 
     parts.append(meta)
     subtitle = f"{card.deck} · {deck_title}" if deck_title else card.deck
     return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=subtitle)
+
+
+def _ef(centi: int) -> str:
+    return f"{centi // 100}.{centi % 100:02d}"
+
+
+def schedule_line(info: CardInfo) -> str:
+    """A card's schedule in one line: `due 2026-12-02 · interval 6 days · E-Factor 2.60 · ...`."""
+    state, parts = info.state, []
+    if state.suspended:
+        since = f" since {info.suspended_since.isoformat()}" if info.suspended_since else ""
+        parts.append(f"suspended{since}")
+    if info.buried:
+        parts.append(f"buried until {state.buried_until.isoformat()}")
+    if state.is_new:
+        return " · ".join(parts + ["new, never reviewed"])
+    sm2 = state.sm2
+    return " · ".join(parts + [
+        f"due {state.due.isoformat()}", f"interval {plural(sm2.interval, 'day')}", f"E-Factor {_ef(sm2.easiness_centi)}",
+        plural(sm2.repetitions, "repetition"), plural(state.lapses, "lapse")])
+
+
+_KIND = {"review": "review", "redrill": "re-drill", "cram": "cram"}
+
+
+def history_view(info: CardInfo) -> Text:
+    """A card's answers as a table: day, kind, grade, interval after, E-Factor after (a re-drill
+    or a cram answer changes no schedule: `-`)."""
+    from dlquiz.render import columns
+
+    if not info.history:
+        return Text("No answers yet.", style="dim")
+    rows = [[day.isoformat(), _KIND.get(kind, kind), str(grade),
+             *((plural(interval, "day"), _ef(ef)) if kind == "review" else ("-", "-"))]
+            for day, kind, grade, interval, ef in info.history]
+    lines, _ = columns.render(["day", "kind", "grade", "interval", "E-Factor"], rows, right={2, 3, 4})
+    return Text("\n".join(lines))
+
+
+def info_view(info: CardInfo) -> RenderableType:
+    """The schedule line and the history table (the review screen's `i`)."""
+    return Panel(Group(Text(schedule_line(info)), Text(""), history_view(info)),
+                 title=Text(f"{info.card_id} · info"), title_align="left", border_style="dim")

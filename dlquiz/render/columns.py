@@ -62,7 +62,7 @@ def render(header: list[str], rows: list[list[str]], right: set[int], wrap: int 
         cells = [(_wrap(cell, widths[i]) if i == wrap else [cell]) for i, cell in enumerate(row)]
         for k in range(max(len(c) for c in cells)):
             parts = [_pad(c[k] if k < len(c) else "", widths[i], i in right) for i, c in enumerate(cells)]
-            lines.append("  ".join(parts))
+            lines.append("  ".join(parts).rstrip())  # no trailing spaces, even after an empty last cell
         header_lines = header_lines or len(lines)
     return lines, header_lines
 

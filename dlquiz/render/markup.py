@@ -35,6 +35,9 @@ _INLINE_MATH = re.compile(_INLINE, re.S)
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 MATH_INDENT = 2
+NO_BREAK = "\u00a0"  # joins an inline formula's parts, so that a line never breaks inside it
+UNBROKEN = 40  # an inline formula (or a part between its commas) up to this wide is kept on one line
+_PARTS = re.compile(r"(?<=[,;]) ")
 
 
 def _mathtext():
@@ -42,6 +45,16 @@ def _mathtext():
     from dlquiz.render.math import text as mathtext
 
     return mathtext
+
+
+def inline(latex: str) -> str:
+    """An inline formula as one line of Unicode that a terminal never breaks: its spaces are
+    no-break spaces (dlquiz.render.cards makes Rich honour them), except after the commas and
+    semicolons of a formula too wide to keep whole (`v₀ = 0; vₜ = βvₜ₋₁ + (1 − β)θₜ`)."""
+    mathtext = _mathtext()
+    text = mathtext.inline(latex)
+    parts = _PARTS.split(text) if mathtext.width(text) > UNBROKEN else [text]
+    return " ".join(part.replace(" ", NO_BREAK) if mathtext.width(part) <= UNBROKEN else part for part in parts)
 
 
 def escape(text: str) -> str:
@@ -56,7 +69,7 @@ def prepare(text: str, raw_math: bool = False) -> tuple[str, tuple[str, ...]]:
 
     def replace(m: re.Match) -> str:
         if m.group("inline") is not None:
-            return escape(m.group() if raw_math else _mathtext().inline(m.group("inline")))
+            return escape(m.group() if raw_math else inline(m.group("inline")))
         if m.group("display") is None:
             return m.group()  # code, fenced code or an escape: as written
         if raw_math:
@@ -64,7 +77,7 @@ def prepare(text: str, raw_math: bool = False) -> tuple[str, tuple[str, ...]]:
         line_start = text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
         if before.lstrip().startswith("|"):  # inside a table row: one line is all there is
-            return escape(_mathtext().inline(m.group("display")))
+            return escape(inline(m.group("display")))
         formulas.append(m.group("display"))
         line_end = text.find("\n", m.end())
         return _math_fence(len(formulas) - 1, before, text[m.end():line_end if line_end >= 0 else None])
@@ -122,18 +135,34 @@ def cloze_side(text: str, number: int | None, answer: bool) -> str:
 _TEXT_SPECIAL = re.compile(r"[{}_&%$#]")
 
 
+_SYMBOL = re.compile(r"([A-Za-z]+)(?:_\{?([A-Za-z0-9]+)\}?)?")
+
+
+def math_symbols(text: str) -> dict[str, str]:
+    """The symbols `text` writes as math on their own (`$n_x$`, `$m$`), by their plain name
+    (`n_x`), each as it shows (`nₓ`): a shape's dims are shown the way its question shows them."""
+    found = {}
+    for _, latex, _ in math_spans(text):
+        match = _SYMBOL.fullmatch(latex.strip())
+        if match:
+            name = match.group(1) + (f"_{match.group(2)}" if match.group(2) else "")
+            found[name] = _mathtext().inline(latex)
+    return found
+
+
 def is_plain(text: str) -> bool:
     """Is `text` (math aside) free of Markdown syntax, so that it renders as plain paragraphs?"""
     return "$$" not in text and not _SYNTAX.search(_INLINE_MATH.sub("x", text))
 
 
 def plain_text(text: str) -> str:
-    """`text` with every formula as one line of Unicode and `\\$` as `$`; no Markdown."""
+    """`text` with every formula as one line of Unicode (kept whole: `inline`) and `\\$` as `$`;
+    no Markdown."""
 
     def one_line(m: re.Match) -> str:
         latex = m.group("inline") if m.group("inline") is not None else m.group("display")
         if latex is not None:
-            return _mathtext().inline(latex)
+            return inline(latex)
         return m.group()[1:] if m.group() == "\\$" else m.group()
 
     return _SCAN.sub(one_line, text)

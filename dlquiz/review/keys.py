@@ -1,60 +1,165 @@
 """Key input for the review screen: single key presses on a terminal (cbreak mode, set once for
 the whole session so keys typed early are never lost), one line per key otherwise, so scripts and
 tests can pipe a session; and a line of text, with the terminal's line editing, for typed answers.
+
+Job control: on Ctrl-Z the terminal is given back as it was before the session, and when the
+process continues (SIGCONT, after `fg`) cbreak mode is set again and the next (or the waiting)
+read raises `Resumed`, so the screen redraws itself. `paused()` hands the terminal to another
+program (the editor) for a while.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import signal
 import sys
+import time
 from contextlib import contextmanager
 from typing import TextIO
+
+
+class Resumed(Exception):
+    """The process was stopped (Ctrl-Z) and continued: whatever was on screen may be gone."""
+
+
+_JOB_SIGNALS = ("SIGTSTP", "SIGCONT")  # (not on Windows)
 
 
 class Keys:
     """Key input: single key presses on a terminal, one line per key otherwise."""
 
+    _saved = None  # the terminal's settings before the session (while active)
+    _cbreak = False  # single-key mode is on (not while a line is read)
+    _reading = False  # blocked in a read: a SIGCONT raises Resumed there and then
+    _resumed = False  # continued while not reading: the next read raises Resumed
+
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stdin
         self.tty = self.stream.isatty()
+        self._pushback = ""
 
     @contextmanager
     def active(self):
-        """Single-key mode for the whole session (set once, so keys typed early are never lost)."""
+        """Single-key mode for the whole session (set once, so keys typed early are never lost),
+        and job control handled (see the module's docstring)."""
         if not self.tty:
             yield
             return
         import termios
-        import tty
 
         fd = self.stream.fileno()
         self._saved = termios.tcgetattr(fd)
+        previous = self._handle_job_signals()
         try:
-            tty.setcbreak(fd, termios.TCSANOW)
+            self._set_cbreak(True)
             yield
         finally:
+            self._restore_signals(previous)
             termios.tcsetattr(fd, termios.TCSANOW, self._saved)
             self._saved = None
+            self._cbreak = False
 
-    _saved = None
+    def _set_cbreak(self, on: bool) -> None:
+        import termios
+        import tty
+
+        fd = self.stream.fileno()
+        if on:
+            tty.setcbreak(fd, termios.TCSANOW)
+        else:
+            termios.tcsetattr(fd, termios.TCSANOW, self._saved)
+        self._cbreak = on
+
+    def _handle_job_signals(self) -> dict:
+        if not threading_main() or not all(hasattr(signal, name) for name in _JOB_SIGNALS):
+            return {}
+        return {signal.SIGTSTP: signal.signal(signal.SIGTSTP, self._on_stop),
+                signal.SIGCONT: signal.signal(signal.SIGCONT, self._on_continue)}
+
+    @staticmethod
+    def _restore_signals(previous: dict) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    def _on_stop(self, signum, frame) -> None:
+        """Ctrl-Z: give the terminal back as it was, then stop as the default action would."""
+        import termios
+
+        termios.tcsetattr(self.stream.fileno(), termios.TCSANOW, self._saved)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        try:
+            os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT (_on_continue may raise)
+        finally:
+            signal.signal(signal.SIGTSTP, self._on_stop)
+            self._set_cbreak(self._cbreak)  # (also when the stop was not delivered: an orphaned group)
+
+    def _on_continue(self, signum, frame) -> None:
+        """Continued (`fg`): the terminal mode again (the shell may have changed it), and the
+        screen must be redrawn."""
+        self._set_cbreak(self._cbreak)
+        if self._reading:
+            self._reading = False
+            raise Resumed()
+        self._resumed = True
+
+    def _check_resumed(self) -> None:
+        if self._resumed:
+            self._resumed = False
+            raise Resumed()
+
+    @contextmanager
+    def paused(self):
+        """The terminal as it was before the session, and default job control, for another
+        program (an editor) to use; single-key mode again afterwards."""
+        if not self.tty or self._saved is None:
+            yield
+            return
+        previous = {signum: signal.signal(signum, signal.SIG_DFL) for signum in
+                    (getattr(signal, name) for name in _JOB_SIGNALS if hasattr(signal, name))}
+        self._set_cbreak(False)
+        try:
+            yield
+        finally:
+            self._set_cbreak(True)
+            self._restore_signals(previous)
+            self._resumed = False
+
+    def typed_ahead(self, wait: float = 0.0) -> str:
+        """The keys pressed but not read yet, taken (so a text prompt starts empty); with `wait`,
+        also those pressed in the next `wait` seconds. Terminal only."""
+        text, self._pushback = self._pushback, ""
+        if not self.tty:
+            return text
+        fd = self.stream.fileno()
+        end = time.monotonic() + wait
+        while select.select([fd], [], [], max(0.0, end - time.monotonic()))[0]:
+            chunk = os.read(fd, 1024)
+            if not chunk:
+                break
+            text += chunk.decode("utf-8", "replace")
+        return text
+
+    def unread(self, text: str) -> None:
+        """Keys to be read again, before any new key press."""
+        self._pushback = text + self._pushback
 
     def line(self, prompt: str) -> str | None:
         """One line of text (a typed answer), with the terminal's line editing; None at end of input."""
         if self.tty:
             import termios
-            import tty
 
-            fd = self.stream.fileno()
-            if self._saved is not None:
-                termios.tcsetattr(fd, termios.TCSANOW, self._saved)
+            if self._saved is None:
+                return self._read_line(prompt)
+            was = self._cbreak  # (off while paused: a question between two editor runs)
+            self._set_cbreak(False)
             try:
-                return input(prompt)
-            except EOFError:
-                return None
+                return self._read_line(prompt)
+            except Resumed:
+                termios.tcflush(self.stream.fileno(), termios.TCIFLUSH)  # a half-typed line, no longer shown
+                raise
             finally:
-                if self._saved is not None:
-                    tty.setcbreak(fd, termios.TCSANOW)
+                self._set_cbreak(was)
         sys.stdout.write(prompt)
         sys.stdout.flush()
         line = self.stream.readline()
@@ -71,7 +176,10 @@ class Keys:
                 return "enter"
             return "space" if text.strip() == "" else text.strip()[0]
         fd = self.stream.fileno()
-        char = os.read(fd, 1).decode("utf-8", "replace")
+        if self._pushback:
+            char, self._pushback = self._pushback[0], self._pushback[1:]
+        else:
+            char = self._read(lambda: os.read(fd, 1)).decode("utf-8", "replace")
         if char == "\x1b":  # an escape sequence (arrow keys...): swallow the rest
             while select.select([fd], [], [], 0.02)[0]:
                 os.read(fd, 16)
@@ -83,3 +191,33 @@ class Keys:
         if char in ("\x04", ""):
             return "eof"
         return char
+
+    def _read(self, read):
+        """Run a blocking read; a SIGCONT while it waits raises Resumed (as does one before)."""
+        self._reading = True  # (first: a SIGCONT from here on raises in this frame)
+        try:
+            self._check_resumed()
+            return read()
+        finally:
+            self._reading = False
+
+    def _read_line(self, prompt: str) -> str | None:
+        try:
+            return self._read(lambda: input(prompt))
+        except EOFError:
+            return None
+
+
+def helper_thread() -> None:
+    """Call first in a helper thread: the signals the screen handles (Ctrl-C, Ctrl-Z, SIGCONT)
+    then go to the main thread, where they interrupt a waiting read."""
+    names = ("SIGINT", "SIGTSTP", "SIGCONT")
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, name) for name in names if hasattr(signal, name)})
+
+
+def threading_main() -> bool:
+    """Signal handlers can only be set from the main thread."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

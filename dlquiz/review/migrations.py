@@ -91,5 +91,37 @@ def m004_members(db: sqlite3.Connection) -> None:
                "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_stats_indexes, m003_anki_notes, m004_members]
+def m005_fsrs_state(db: sqlite3.Connection) -> None:
+    # A second scheduler (docs/schedulers.md). `due` stays the active scheduler's due day and the
+    # SM-2 columns stay SM-2's, always; FSRS's memory state is kept beside them (NULL under SM-2),
+    # with the review day of the card's last scheduled review, from which both schedulers count
+    # (SM-2's due day is last_day + interval, which is how the log's due columns stay SM-2's).
+    # Until now only SM-2 scheduled, so every due day was last_day + interval.
+    db.execute("ALTER TABLE cards ADD COLUMN last_day TEXT")
+    db.execute("ALTER TABLE cards ADD COLUMN stability REAL")
+    db.execute("ALTER TABLE cards ADD COLUMN difficulty REAL")
+    db.execute("UPDATE cards SET last_day = date(due, '-' || interval || ' days') WHERE due IS NOT NULL")
+
+
+def m006_suspensions(db: sqlite3.Connection) -> None:
+    # Suspension takes a card out of every queue until it is unsuspended (as in Anki). Its log is a
+    # table of its own, append-only like the review log (whose rows are grades): each row suspends
+    # (1) or unsuspends (0) a card, and an undo appends the opposite row. cards.suspended is the
+    # latest row's value for each card, so the current state stays a replay of the logs.
+    db.execute("""
+        CREATE TABLE suspensions (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            at TEXT NOT NULL,                     -- UTC, ISO 8601
+            day TEXT NOT NULL,                    -- review day
+            suspended INTEGER NOT NULL CHECK (suspended IN (0, 1))
+        )""")
+    db.execute("CREATE INDEX suspensions_by_card ON suspensions(card_id, id)")
+    db.execute("ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m002_stats_indexes, m003_anki_notes, m004_members, m005_fsrs_state, m006_suspensions,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

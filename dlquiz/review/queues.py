@@ -25,16 +25,19 @@ class QueueReads:
         return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE due IS NOT NULL")}
 
     def due_on(self, day: date) -> Iterator[tuple[str, str]]:
-        """(card id, due day) of the cards due on or before `day` and not buried, most overdue
-        first, read as iterated."""
+        """(card id, due day) of the cards due on or before `day`, neither buried nor suspended,
+        most overdue first, read as iterated."""
         today = day.isoformat()
         return iter(self.db.execute(
-            "SELECT card_id, due FROM cards WHERE due <= ? AND (buried_until IS NULL OR buried_until <= ?) ORDER BY due",
-            (today, today)))
+            "SELECT card_id, due FROM cards WHERE due <= ? AND (buried_until IS NULL OR buried_until <= ?) "
+            "AND NOT suspended ORDER BY due", (today, today)))
 
     def buried_on(self, day: date) -> set[str]:
         today = day.isoformat()
         return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE buried_until > ?", (today,))}
+
+    def suspended_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE suspended")}
 
     def leech_ids(self, lapses: int) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT card_id FROM cards WHERE lapses >= ?", (lapses,))}
@@ -55,29 +58,56 @@ class QueueReads:
             return False
         return True
 
-    def member_counts(self, day: date, leech_lapses: int) -> dict[str, tuple[int, int, int, int, str | None]]:
-        """Per deck of the members table: (cards, new, due, leeches, next due day)."""
+    def member_counts(self, day: date, leech_lapses: int) -> dict[str, tuple[int, int, int, int, int, str | None]]:
+        """Per deck of the members table: (cards, new, due, suspended, leeches, next due day). A
+        suspended card counts as suspended only: not new, not due, with no next due day."""
         rows = self.db.execute(
-            "SELECT m.deck, count(*), sum(m.new), "
-            "sum(c.due <= :day AND (c.buried_until IS NULL OR c.buried_until <= :day)), "
-            "sum(c.lapses >= :leech), min(CASE WHEN c.due > :day THEN c.due END) "
+            "SELECT m.deck, count(*), sum(m.new AND NOT coalesce(c.suspended, 0)), "
+            "sum(c.due <= :day AND (c.buried_until IS NULL OR c.buried_until <= :day) AND NOT c.suspended), "
+            "sum(c.suspended), sum(c.lapses >= :leech), min(CASE WHEN c.due > :day AND NOT c.suspended THEN c.due END) "
             "FROM members m LEFT JOIN cards c USING (card_id) GROUP BY m.deck",
             {"day": day.isoformat(), "leech": leech_lapses})
-        return {deck: (cards, new, due or 0, leech or 0, next_due) for deck, cards, new, due, leech, next_due in rows}
+        return {deck: (cards, new, due or 0, suspended or 0, leech or 0, next_due)
+                for deck, cards, new, due, suspended, leech, next_due in rows}
 
     def new_members(self, day: date, decks: Iterable[str] | None = None) -> set[str]:
-        """The new (never reviewed) cards of the members table, of `decks` or all, not buried on `day`."""
+        """The new (never reviewed) cards of the members table, of `decks` or all, neither buried
+        on `day` nor suspended."""
         query = ("SELECT card_id FROM members m WHERE new AND NOT EXISTS "
-                 "(SELECT 1 FROM cards c WHERE c.card_id = m.card_id AND c.buried_until > ?)")
+                 "(SELECT 1 FROM cards c WHERE c.card_id = m.card_id AND (c.buried_until > ? OR c.suspended))")
         if decks is None:
             return {row[0] for row in self.db.execute(query, (day.isoformat(),))}
         return {row[0] for deck in decks for row in self.db.execute(query + " AND deck = ?", (day.isoformat(), deck))}
 
     def upcoming(self, day: date) -> Iterator[tuple[str, str]]:
-        """(card id, due day) of the cards due after `day`, soonest first, read as iterated."""
-        return iter(self.db.execute("SELECT card_id, due FROM cards WHERE due > ? ORDER BY due", (day.isoformat(),)))
+        """(card id, due day) of the cards due after `day` and not suspended, soonest first, read
+        as iterated."""
+        return iter(self.db.execute("SELECT card_id, due FROM cards WHERE due > ? AND NOT suspended ORDER BY due",
+                                    (day.isoformat(),)))
 
     def next_due(self, day: date, known: Container[str]) -> date | None:
         """The first day after `day` on which a card of `known` is due (cards no deck holds any
         more are skipped)."""
         return next((date.fromisoformat(due) for card_id, due in self.upcoming(day) if card_id in known), None)
+
+    # -- today's counts and failed cards, for limits and summaries
+    def counts_on(self, day: date) -> tuple[int, int]:
+        """(new cards introduced, scheduled reviews done) on a review day, undone grades excluded."""
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(due_before IS NULL), 0), COALESCE(SUM(due_before IS NOT NULL), 0) FROM reviews "
+            "WHERE day = ? AND kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
+            (day.isoformat(),),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def failed_on(self, day: date) -> list[str]:
+        """The cards whose latest grade on this review day (a scheduled review or a re-drill, undone
+        grades left out) is below 4, in the order they were failed; buried and suspended ones left
+        out. SM-2 step 7: they are drilled again that day, whichever session it is."""
+        rows = self.db.execute(
+            "SELECT r.card_id FROM reviews r JOIN (SELECT MAX(id) AS id FROM reviews WHERE day = :day "
+            "AND kind IN ('review', 'redrill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) "
+            "GROUP BY card_id) latest USING (id) LEFT JOIN cards c USING (card_id) "
+            "WHERE r.grade < 4 AND NOT coalesce(c.suspended, 0) AND (c.buried_until IS NULL OR c.buried_until <= :day) "
+            "ORDER BY r.id", {"day": day.isoformat()})
+        return [row[0] for row in rows]

@@ -11,31 +11,20 @@ import threading
 import time
 
 from rich.console import Console, Group
+from rich.control import Control
 from rich.panel import Panel
-from rich.rule import Rule
+from rich.segment import ControlType
 from rich.text import Text
 
 from dlquiz.render import cards as render
-from dlquiz.review.keys import Keys
+from dlquiz.render.words import plural
+from dlquiz.review import actions, bars
+from dlquiz.review.keys import Keys, Resumed, helper_thread
 from dlquiz.review.session import Item, Session
-from dlquiz.sm2 import GRADES, SHORT
+from dlquiz.sm2 import GRADES
 
-HELP = """\
-Keys
-  Space / Enter   show the answer (Enter also accepts a suggested grade)
-  0 1 2 3 4 5     grade: 0 blackout · 1 wrong, familiar · 2 wrong, seemed easy
-                  3 right, with difficulty · 4 right, after a hesitation · 5 perfect
-  u               undo the last grade or burial (several steps back)
-  s               bury this card until tomorrow
-  ?               this help
-  q / Ctrl-C      end the session (every grade so far is saved)
-Cards with a checkable answer (numbers, shapes, formulas, choices, true/false, steps in order,
-a cloze's [...]) ask you to type it: Enter checks it and suggests a grade (4 if right, 1 if wrong)
-that Enter accepts and a digit overrides. At that prompt an empty line shows the answer
-unchecked, and :u :s :q undo, bury, quit.
-Grades below 4 bring the card back at the end of the session, until it scores 4 or more.
-"""
-_COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?"}
+_COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit": "q", "?": "?",
+             ":!": "!", ":suspend": "!", ":e": "e", ":edit": "e", ":i": "i", ":info": "i"}
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
 
 
@@ -56,20 +45,6 @@ def answers_module():
     return answers
 
 
-def _interval(days: int | None) -> str:
-    if days is None:
-        return "again"
-    if days < 30:
-        return f"{days}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 class Reviewer:
     """Runs a session on a console with keys; returns the session's summary."""
 
@@ -79,24 +54,39 @@ class Reviewer:
         self.options = options
         self.console = console or render.console(options)
         self.keys = keys or Keys()
+        self.page = actions.Page(self.console)
 
     # -- drawing
     def header(self, item: Item) -> None:
         deck = self.session.collection.deck(item.card.deck)
-        left = f"{deck.id} · {deck.title}"
-        right = f"{self.session.done} done · {self.session.left} left"
-        self.console.print(Rule(Text(f"{left}   [{_LABEL[item.kind]}]   {right}"), style="dim"))
+        progress = f"{self.session.done} done · {self.session.left} left"
+        self.console.print(bars.header(deck.id, deck.title, _LABEL[item.kind], progress, self.console.width))
 
     def question(self, item: Item, card=None) -> None:
         card = card or item.card
         self.console.print(Panel(render.question_view(card, self.options), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
     def hint(self, card) -> None:
-        """The keys line under a question: type the answer, or show it."""
-        if _asks_for_answer(card):
-            self.console.print(Text("type your answer · Enter with nothing shows it · :u undo · :s bury · :q quit · ? keys", style="dim"))
-        else:
-            self.console.print(Text("Space/Enter show answer · s bury · u undo · ? keys · q quit", style="dim"))
+        """The keys line under a question: type the answer, or show it. On a terminal, the
+        "show answer" hint is taken back when the answer shows (`retract_hint`)."""
+        typed = _asks_for_answer(card)
+        view = bars.hint(typed)
+        self.console.print(view)
+        self._hint_lines = len(self.console.render_lines(view, pad=False)) if not typed and self.console.is_terminal else 0
+
+    _hint_lines = 0
+
+    def retract_hint(self) -> None:
+        """Erase the "show answer" hint, the last lines printed: once the answer shows it no
+        longer holds. (Output that is not a terminal keeps it: it cannot be erased there.)"""
+        if self._hint_lines:
+            up_and_erase = ((ControlType.CURSOR_UP, 1), (ControlType.ERASE_IN_LINE, 2))
+            self.console.control(Control(ControlType.CARRIAGE_RETURN, *up_and_erase * self._hint_lines))
+            self._hint_lines = 0
+
+    def help(self) -> None:
+        self._hint_lines = 0  # the hint is no longer the last thing on screen
+        self.console.print(bars.help_view(self.console.width))
 
     def answer(self, card) -> None:
         options = self.options
@@ -108,23 +98,13 @@ class Reviewer:
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
     def grade_bar(self, item: Item, suggestion: int | None = None) -> None:
-        preview = self.session.preview(item)
-        bar = Text()
-        for q in GRADES:
-            if q:
-                bar.append("  ")
-            bar.append(f"{q}", style="bold reverse" if q == suggestion else "bold")
-            bar.append(f" {SHORT[q]} ").append(_interval(preview[q]), style="dim")
-        if item.kind in ("redrill", "cram"):
-            bar.append("   (no schedule change)", style="dim")
-        self.console.print(bar)
-        accept = f"Enter = {suggestion} · " if suggestion is not None else ""
-        self.console.print(Text(f"{accept}grade 0-5 · u undo · s bury · ? keys · q quit", style="dim"))
+        self.console.print(bars.grade_bar(self.session.preview(item), item.kind, self.console.width, suggestion))
 
     # -- the loop
     def _warm_up(self) -> None:
         """Import what later cards need while the learner reads the first one: the Markdown
         renderer and, when formulas are to be checked, sympy (~0.3 s)."""
+        helper_thread()
         from dlquiz.render import markdown  # noqa: F401 - rich.markdown and markdown-it
 
         if any(getattr(item.card, "template", None) or item.card.kind in ("formula", "cloze") for item in list(self.session.queue)):
@@ -132,11 +112,14 @@ class Reviewer:
 
     def run(self) -> dict:
         self._warmed = False
+        self.console.push_render_hook(self.page)
         try:
             with self.keys.active():
                 self._loop()
         except KeyboardInterrupt:
             self.console.print()
+        finally:
+            self.console.pop_render_hook()
         return self.session.summary()
 
     def _loop(self) -> None:
@@ -145,6 +128,7 @@ class Reviewer:
             item = session.current
             card = session.shown_card(item)
             shown = time.monotonic()
+            self.page.new()
             self.header(item)
             self.question(item, card)
             if not self._warmed:  # only now: nothing may delay the first card
@@ -155,41 +139,53 @@ class Reviewer:
             if _asks_for_answer(card):
                 action, suggestion = self._typed_answer(card)
             else:
-                action = self._ask({"space", "enter", "s", "u", "q", "eof"})
+                action = self._ask({"space", "enter", "q", "eof"}, again=lambda: self.hint(card))
             if action in ("q", "eof"):
                 return
-            if self._side_action(action):
+            if action == "changed":
                 continue
+            self.retract_hint()
             self.answer(card)
+            suggestion = 4 if suggestion is None else suggestion  # Anki: Space/Enter = Good
             self.grade_bar(item, suggestion)
-            allowed = {*map(str, GRADES), "s", "u", "q", "eof"} | ({"enter"} if suggestion is not None else set())
-            action = self._ask(allowed)
+            action = self._ask({*map(str, GRADES), "enter", "space", "q", "eof"},
+                               again=lambda: self.grade_bar(item, suggestion))
             if action in ("q", "eof"):
                 return
-            if self._side_action(action):
+            if action == "changed":
                 continue
-            quality = suggestion if action == "enter" else int(action)
+            quality = suggestion if action in ("enter", "space") else int(action)
             review = session.grade(quality, int((time.monotonic() - shown) * 1000))
             if session.is_leech(review):
-                self.console.print(Text(
-                    f"Leech: {item.card.id} has lapsed {review.after.lapses} times. "
-                    "Consider rewriting it (dlquiz show / edit) or splitting it.", style="bold yellow"))
+                actions.offer_suspension(self, item.card_id, review.after.lapses)
         if session.done:
             self.console.print(Text("Nothing left for today. Well done.", style="bold green"))
 
     def _typed_answer(self, card) -> tuple[str, int | None]:
-        """Ask for the answer and check it; returns (what to do next, the suggested grade)."""
+        """Ask for the answer and check it; returns (what to do next: 'q', 'eof', 'changed' (the
+        card on screen changed), 'reveal' or 'checked'; the suggested grade)."""
         answers = answers_module()
+        early = self._typed_early()
+        if early is not None:
+            return early, None
         while True:
-            response = self.keys.line("answer › ")
+            try:
+                response = self.keys.line("answer › ")
+            except Resumed:
+                self.page.redraw()
+                continue
             if response is None:
                 return "eof", None
             command = _COMMANDS.get(response.strip().lower())
             if command == "?":
-                self.console.print(HELP)
+                self.help()
                 continue
-            if command is not None:
+            if command == "q":
                 return command, None
+            if command is not None:
+                if self._side_action(command):
+                    return "changed", None
+                continue
             if not response.strip():
                 return "reveal", None
             verdict = answers.check_card(card, response)
@@ -200,31 +196,50 @@ class Reviewer:
             self.console.print(Text(f"{mark} {verdict.feedback}", style=style))
             return "checked", answers.suggested_grade(verdict)
 
-    def _ask(self, allowed: set[str]) -> str:
+    def _typed_early(self) -> str | None:
+        """Keys pressed before the answer prompt showed (a double `u`, say) are keys, not the
+        start of an answer: a side key acts (the rest wait for the next card), others are
+        dropped. Right after an undo, keys pressed in the next moment count too."""
+        early = self.keys.typed_ahead(wait=0.4 if self._undone else 0.0)
+        self._undone = False
+        while early:
+            key, early = early[0], early[1:]
+            if key == "q":
+                return "q"
+            if key in actions.SIDE_KEYS and self._side_action(key):
+                self.keys.unread(early)
+                return "changed"
+        return None
+
+    def _ask(self, allowed: set[str], again=None) -> str:
+        """The next key among `allowed`; `?` shows the help, then `again()` redraws what it pushed
+        up; a side key (undo, bury, ...) acts, and returns 'changed' when the card on screen changed."""
         while True:
-            key = self.keys.key()
+            try:
+                key = self.keys.key()
+            except Resumed:
+                self.page.redraw()
+                continue
             if key == "?":
-                self.console.print(HELP)
+                self.help()
+                if again is not None:
+                    again()
+                continue
+            if key in actions.SIDE_KEYS:
+                if self._side_action(key):
+                    return "changed"
                 continue
             if key in allowed:
                 return key
 
+    _undone = False
+
     def _side_action(self, key: str) -> bool:
-        """Handle undo and bury; True when the current card changed."""
-        if key == "s":
-            card = self.session.current.card
-            self.session.bury()
-            self.console.print(Text(f"Buried {card.id} until tomorrow.", style="dim"))
-            return True
-        if key == "u":
-            action = self.session.undo()
-            if action is None:
-                self.console.print(Text("Nothing to undo.", style="dim"))
-            else:
-                what = "grade" if action.what == "grade" else "burial"
-                self.console.print(Text(f"Undid the {what} of {action.item.card.id}.", style="dim"))
-            return True
-        return False
+        """Undo, bury, suspend, edit, info (dlquiz.review.actions); True when the card changed."""
+        self._hint_lines = 0  # what they print comes after the hint: it is no longer the last line
+        changed = actions.SIDE_KEYS[key](self)
+        self._undone = changed and key == "u"
+        return changed
 
 
 def print_summary(console: Console, summary: dict) -> None:
@@ -237,8 +252,8 @@ def print_summary(console: Console, summary: dict) -> None:
         text = "No cards reviewed."
     else:
         grades = " ".join(f"{q}×{n}" for q, n in sorted(summary["grades"].items(), reverse=True))
-        text = (f"Reviewed {_plural(summary['cards'], 'card')} ({_plural(summary['answers'], 'answer')}) in "
-                f"{duration(summary['seconds'] * 1000)} · grades {grades}")
+        text = (f"Reviewed {plural(summary['cards'], 'card')} ({plural(summary['answers'], 'answer')}) in "
+                f"{duration(summary['ms'])} · grades {grades}")
     tail = f"{summary['left']} left in this session"
     if summary["next_due"]:
         tail += f" · next due {summary['next_due']}"

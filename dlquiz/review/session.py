@@ -1,16 +1,18 @@
 """Today's review queue and the review loop's logic, free of terminal code.
 
-The queue: due reviews first (most overdue first, then deck order), then new cards in deck order,
-within the daily limits (new cards introduced and scheduled reviews done today both count). A
-card graded below 4 comes back at the end of the session until it scores 4 or more (SM-2 step 7);
-those re-drills are logged but change no schedule. `--cram` reviews the chosen cards whatever
-their due dates and changes no schedule either. Every grade is committed by the store before
-`grade` returns. Undo takes back grades and burials, several steps back, exactly.
+The queue: due reviews first (most overdue first, then deck order), then the cards failed earlier
+this review day, then new cards in deck order, within the daily limits (new cards introduced and
+scheduled reviews done today both count; `more_new` and `more_reviews` raise today's limits for
+this session, like Anki's "increase today's limit"). A card graded below 4 comes back at the end
+of the session until it scores 4 or more (SM-2 step 7), and in the next session of the same day
+if the learner stopped before (read from the log); those re-drills are logged but change no
+schedule. `--cram` reviews the chosen cards whatever their due dates and changes no schedule
+either. Buried and suspended cards stay out. Every grade is committed by the store before `grade`
+returns. Undo takes back grades, burials and suspensions, several steps back, exactly.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +29,15 @@ from dlquiz.sm2 import GRADES
 from dlquiz.sm2 import review as sm2_review
 
 MAX_ANSWER_MS = 60_000  # like Anki: a card left on screen over lunch counts as one minute
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one grade would do to a card: the interval it gives and, under SM-2, the E-Factor it
+    sets (None under FSRS)."""
+
+    interval: int
+    easiness: float | None = None
 
 
 class Item:
@@ -51,12 +62,15 @@ class Item:
 
 @dataclass
 class _Action:
-    what: str  # 'grade' or 'bury'
+    what: str  # 'grade', 'bury' or 'suspend'
     item: Item
     review: Review | None = None
     removed: list[tuple[int, Item]] = field(default_factory=list)
     requeued: Item | None = None
     buried_before: date | None = None
+    shown: bool = True  # undo shows `item` again (False: a card suspended after its grade)
+    changed: bool = True  # (suspend) False when another session had suspended it already
+    answer_ms: int = 0
     siblings: dict[str, date | None] = field(default_factory=dict)  # buried by this grade: id -> burial before
 
 
@@ -66,7 +80,7 @@ class Session:
     def __init__(
         self, collection: Collection, store: Store, *, day: date, now: Callable[[], datetime],
         config: Config = Config(), patterns: list[str] | None = None, tags: list[str] | None = None,
-        limit: int | None = None, new_limit: int | None = None, review_limit: int | None = None, cram: bool = False,
+        limit: int | None = None, more_new: int = 0, more_reviews: int = 0, cram: bool = False,
     ):
         self.collection = collection
         self.store = store
@@ -74,23 +88,26 @@ class Session:
         self.now = now
         self.config = config
         self.cram = cram
-        self.queue: deque[Item] = deque(self._build(select_ids(collection, patterns, tags), limit, new_limit, review_limit))
+        self.patterns, self.tags = patterns or [], tags or []
+        self.chosen = select_ids(collection, patterns, tags)
+        self.queue: deque[Item] = deque(self._build(self.chosen, limit, more_new or 0, more_reviews or 0))
         self.initial = Counter(item.kind for item in self.queue)
         self.history: list[_Action] = []
         self.grades: Counter[int] = Counter()
         self.reviewed: set[str] = set()
-        self.started = time.monotonic()
 
     # -- building the queue
-    def _build(self, ids: list[str], limit, new_limit, review_limit) -> list[Item]:
+    def _build(self, ids: list[str], limit, more_new: int, more_reviews: int) -> list[Item]:
         cards = self.collection.cards
-        if self.cram:
+        if self.cram:  # whatever the due dates, but not suspended cards (as in Anki's filtered decks)
+            suspended = self.store.suspended_ids()
+            ids = [card_id for card_id in ids if card_id not in suspended] if suspended else ids
             ids = ids[:limit] if limit is not None else ids
             return [Item(card_id, "cram", cards) for card_id in ids]
         chosen = set(ids) if len(ids) < len(cards) else cards  # (membership, without copying)
         new_done, reviews_done = self.store.counts_on(self.day)
-        new_left = max(0, (self.config.new_per_day if new_limit is None else new_limit) - new_done)
-        reviews_left = max(0, (self.config.reviews_per_day if review_limit is None else review_limit) - reviews_done)
+        new_left = max(0, self.config.new_per_day - new_done) + more_new
+        reviews_left = max(0, self.config.reviews_per_day - reviews_done) + more_reviews
         if limit is not None:
             reviews_left = min(reviews_left, limit)
         # Due cards come out of the store most overdue first; read them only up to the limit (and
@@ -103,6 +120,8 @@ class Session:
                 due.append((due_day, cards.position(card_id), card_id))
         due.sort()
         items = [Item(card_id, "review", cards) for _, _, card_id in due[:reviews_left]]
+        failed = [card_id for card_id in self.store.failed_on(self.day) if card_id in chosen]  # quit before 4
+        items += [Item(card_id, "redrill", cards) for card_id in failed[:None if limit is None else limit - len(items)]]
         if limit is not None:
             new_left = min(new_left, limit - len(items))
         if new_left <= 0:
@@ -117,7 +136,7 @@ class Session:
                     break
             del new[new_left:]
         else:
-            skip = self.store.scheduled_ids() | self.store.buried_on(self.day)
+            skip = self.store.scheduled_ids() | self.store.buried_on(self.day) | self.store.suspended_ids()
             new = list(islice((card_id for card_id in ids if card_id not in skip), new_left))
         items += [Item(card_id, "new", cards) for card_id in new]
         return items[:limit] if limit is not None else items
@@ -154,19 +173,25 @@ class Session:
 
         return templates.instantiate(card, item.draw)
 
-    def preview(self, item: Item) -> dict[int, int | None]:
-        """The interval each grade would give (None: this grade changes no schedule)."""
+    def preview(self, item: Item) -> dict[int, Effect | None]:
+        """What each grade would do under the store's scheduler: the interval it gives and, under
+        SM-2, the E-Factor it sets; None for every grade of a re-drill or cram, which change no
+        schedule."""
         if item.kind in ("redrill", "cram"):
             return {q: None for q in GRADES}
-        sm2 = self.state(item.card).sm2
-        return {q: sm2_review(sm2, q).interval for q in GRADES}
+        state = self.state(item.card)
+        intervals = self.store.scheduler.preview(state, self.day, item.card_id)
+        if self.store.scheduler.name == "sm2":
+            return {q: Effect(intervals[q], sm2_review(state.sm2, q).easiness) for q in GRADES}
+        return {q: Effect(intervals[q]) for q in GRADES}
 
     def grade(self, quality: int, answer_ms: int = 0) -> Review:
         """Grade the current card; the grade is committed before this returns."""
         item = self.queue.popleft()
         kind = {"cram": "cram", "redrill": "redrill"}.get(item.kind, "review")
         try:
-            review = self.store.record(item.card.id, quality, kind, self.day, self.now(), min(max(answer_ms, 0), MAX_ANSWER_MS))
+            answer_ms = min(max(answer_ms, 0), MAX_ANSWER_MS)
+            review = self.store.record(item.card.id, quality, kind, self.day, self.now(), answer_ms)
         except BaseException:
             self.queue.appendleft(item)
             raise
@@ -174,7 +199,7 @@ class Session:
         if quality < 4:  # SM-2 step 7: again at the end of the session, until it scores 4 or more
             requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards)  # fresh numbers
             self.queue.append(requeued)
-        action = _Action("grade", item, review=review, requeued=requeued)
+        action = _Action("grade", item, review=review, requeued=requeued, answer_ms=answer_ms)
         self.history.append(action)
         if item.card.note_id is not None:
             self._bury_siblings(item.card, action)
@@ -202,18 +227,45 @@ class Session:
         """True when this grade made the card (or kept it) a leech."""
         return review.after.lapses >= self.config.leech_lapses and review.after.lapses > review.before.lapses
 
+    def _take_out(self, card_id: str) -> list[tuple[int, Item]]:
+        """Remove a card's items (its re-drills) from the queue; returns them with their places."""
+        removed = [(i, other) for i, other in enumerate(self.queue) if other.card_id == card_id]
+        for index, _ in reversed(removed):
+            del self.queue[index]
+        return removed
+
     def bury(self) -> None:
         """Hide the current card until tomorrow, with its re-drills."""
         item = self.queue.popleft()
-        removed = [(i, other) for i, other in enumerate(self.queue) if other.card_id == item.card_id]
-        for _, other in reversed(removed):
-            self.queue.remove(other)
+        removed = self._take_out(item.card_id)
         before = self.state(item.card).buried_until
         self.store.bury(item.card.id, self.day + timedelta(days=1))
         self.history.append(_Action("bury", item, removed=removed, buried_before=before))
 
+    def suspend(self, graded: bool = False) -> Item:
+        """Suspend the current card (or, with `graded`, the card graded last: a leech), with its
+        re-drills: out of every queue until `dlquiz unsuspend`. Logged; undo takes it back."""
+        item = self.history[-1].item if graded else self.queue.popleft()
+        removed = self._take_out(item.card_id)
+        changed = self.store.set_suspended(item.card_id, True, self.day, self.now())
+        self.history.append(_Action("suspend", item, removed=removed, shown=not graded, changed=changed))
+        return item
+
+    def replace_card(self, card: Card) -> None:
+        """Show `card` (an edited version, same id) from now on, in this queue and its collection."""
+        cards = self.collection.cards
+        if hasattr(cards, "deck_of"):
+            deck = cards.deck_of(card.id)
+            deck.cards[deck.ids.index(card.id)] = card
+        else:
+            cards[card.id] = card
+        for item in self.queue:
+            if item.card_id == card.id:
+                item._card = None
+
     def undo(self) -> _Action | None:
-        """Take back the last grade or burial; the card is shown again. None if nothing to undo."""
+        """Take back the last grade, burial or suspension; the card is shown again. None if
+        nothing to undo."""
         if not self.history:
             return None
         action = self.history.pop()
@@ -232,10 +284,14 @@ class Session:
             if not any(a.what == "grade" and a.item.card_id == action.item.card_id for a in self.history):
                 self.reviewed.discard(action.item.card.id)
         else:
-            self.store.bury(action.item.card.id, action.buried_before)
+            if action.what == "bury":
+                self.store.bury(action.item.card_id, action.buried_before)
+            elif action.changed:
+                self.store.set_suspended(action.item.card_id, False, self.day, self.now())
             for index, other in action.removed:
                 self.queue.insert(index, other)
-        self.queue.appendleft(action.item)
+        if action.shown:
+            self.queue.appendleft(action.item)
         return action
 
     # -- the end
@@ -246,7 +302,7 @@ class Session:
             "cards": len(self.reviewed),
             "answers": self.done,
             "grades": {q: self.grades[q] for q in GRADES if self.grades[q]},
-            "seconds": round(time.monotonic() - self.started),
+            "ms": sum(action.answer_ms for action in self.history),  # as logged: as `Today ... in` adds them
             "left": self.left,
             "next_due": next_due.isoformat() if next_due else None,
         }

@@ -1,9 +1,10 @@
 """The review store: SQLite at `$DLQUIZ_HOME/dlquiz.db`.
 
 It holds an append-only review log (every grade, with the state before and after, and undo
-entries that point at the grade they take back) and each card's current state, keyed by card id
-so editing a card's text keeps its schedule. The current state can always be rebuilt from the
-log alone (`rebuild_states`). Numbered migrations run in the constructor, in one transaction.
+entries that point at the grade they take back), an append-only log of suspensions, and each
+card's current state, keyed by card id so editing a card's text keeps its schedule. The current
+state can always be rebuilt from the logs alone (`rebuild_states`; a burial, which lasts a day,
+is the one piece of state not logged). Numbered migrations run in the constructor, in one transaction.
 Every grade is committed (WAL, one transaction per grade) before the caller shows the next card.
 A file that is not a dlquiz store, or one from a newer dlquiz, is refused and left untouched.
 """
@@ -18,20 +19,36 @@ from pathlib import Path
 from typing import Iterable
 
 from dlquiz.errors import StoreError
+from dlquiz.review import health
 from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
-from dlquiz.review.schedule import NEW, CardState, Review, apply_grade, iso_day, parse_day
+from dlquiz.review.schedule import NEW, CardState, Review, iso_day, parse_day
+from dlquiz.review.schedulers import SM2, Scheduler
 from dlquiz.sm2 import SM2State
 
 FILENAME = "dlquiz.db"
 KINDS = ("review", "redrill", "cram", "undo")
 
 
-class Store(QueueReads):
-    """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it."""
+def _connect(path: Path, timeout: float, read_only: bool = False) -> sqlite3.Connection:
+    """The connection to the store file (tests open it read-only through here). `read_only`
+    opens a file whose folder cannot hold the WAL's side files as an unchanging snapshot."""
+    if read_only:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=timeout,
+                               isolation_level=None, check_same_thread=False)
+    return sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
 
-    def __init__(self, path: Path, create: bool = True):
+
+class Store(QueueReads):
+    """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it, and
+    makes its card states those of `scheduler` (default SM-2), replaying the log if they are not;
+    with `write`, it also makes sure before anything is shown that it can be written (not
+    read-only, not locked by another process, room on the disk)."""
+
+    def __init__(self, path: Path, create: bool = True, write: bool | None = None, scheduler: Scheduler | None = None):
         self.path = Path(path)
+        self.timeout = health.lock_timeout()
+        write = create if write is None else write
         if not self.path.exists() and not create:
             raise StoreError(f"{self.path}: no review store yet")
         if not self.path.exists():
@@ -41,52 +58,76 @@ class Store(QueueReads):
             if not os.access(parent, os.W_OK):
                 raise StoreError(f"{parent}: the dlquiz home directory is not writable; fix its permissions or set DLQUIZ_HOME")
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db = _connect(self.path, self.timeout)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the review store ({exc})") from None
+            raise health.failure(exc, self.path, timeout=self.timeout) from None
         try:
-            self._check_and_migrate()
+            try:
+                self._check_and_migrate()
+            except StoreError as error:
+                if write or "read-only" not in str(error):
+                    raise
+                self.db.close()  # (a folder that cannot hold the WAL's side files: read a snapshot)
+                self.db = _connect(self.path, self.timeout, read_only=True)
+                self._check_and_migrate(read_only=True)
+            self.scheduler = scheduler or SM2()
+            self.use_scheduler(self.scheduler)
+            if write:
+                self._check_writable()
         except BaseException:
             self.db.close()
             raise
 
-    def _check_and_migrate(self) -> None:
-        # Read before writing anything, so a foreign or newer file is left exactly as it was.
+    def _failure(self, error: sqlite3.Error | UnicodeDecodeError, lost: str = "nothing was saved") -> StoreError:
+        return health.failure(error, self.path, lost, self.timeout)
+
+    def _check_and_migrate(self, read_only: bool = False) -> None:
+        # Read before writing anything, so a foreign, damaged or newer file is left exactly as it was.
         try:
             # One read transaction: another process creating the store at this moment is seen
             # either not at all or completely (never version 0 with tables).
             self.db.execute("BEGIN")
             try:
                 version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                schema = health.read_schema(self.db)
+                if 0 < version <= SCHEMA_VERSION and (problem := health.schema_problem(schema, version)):
+                    raise StoreError(f"{self.path}: the review store is damaged ({problem}): {health.AWAY}")
+                if 0 < version <= SCHEMA_VERSION:
+                    health.probe(self.db, version)
             finally:
-                self.db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot open the review store ({exc})") from None
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a dlquiz review store ({exc}); the file was left untouched") from None
+                if self.db.in_transaction:
+                    self.db.execute("COMMIT")
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise self._failure(exc) from None
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: made by a newer dlquiz (schema {version}, this version knows {SCHEMA_VERSION}); "
                 "upgrade dlquiz. The file was left untouched"
             )
-        if version == 0 and tables:
+        if version == 0 and schema:
             raise StoreError(f"{self.path}: not a dlquiz review store (it has other tables); the file was left untouched")
         try:
-            self.db.execute("PRAGMA busy_timeout = 30000")
-            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            if not read_only and self.db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a commit survives a killed process
             if version < SCHEMA_VERSION:
-                with self.transaction():
+                with self.transaction("the new store" if version == 0 else "its upgrade"):
                     version = self.db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
                     for migration in MIGRATIONS[version:]:
                         migration(self.db)
                     self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot write the review store ({exc})") from None
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: the review store is damaged ({exc}); the file was left as it was") from None
+        except sqlite3.Error as exc:
+            raise self._failure(exc) from None
+
+    def _check_writable(self) -> None:
+        """Find out now, not at the first grade, that the store cannot be written: read-only,
+        locked by another process, no room left. A write that changes nothing, rolled back."""
+        with _Transaction(self, "no grade can be saved"):
+            self.db.execute("DELETE FROM meta WHERE 0")
+        space = health.space_problem(self.path)
+        if space is not None:
+            raise StoreError(f"{self.path}: {space}: no grade can be saved; free some space and try again")
 
     def close(self) -> None:
         self.db.close()
@@ -97,26 +138,28 @@ class Store(QueueReads):
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def transaction(self):
-        """`with store.transaction():` — BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error)."""
-        return _Transaction(self.db)
+    def transaction(self, unsaved: str = "the change"):
+        """`with store.transaction():` — BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error). A SQLite
+        failure comes out as a StoreError saying `unsaved` (`the grade of c1w1-x`) was NOT saved."""
+        return _Transaction(self, f"{unsaved} was NOT saved")
 
     # -- reading state
+    _COLUMNS = "reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, difficulty, suspended"
+
     def _state(self, row) -> CardState:
         return CardState(
             sm2=SM2State.from_centi(row[0], row[1], row[2]), due=parse_day(row[3]), lapses=row[4],
-            last_review=row[5], buried_until=parse_day(row[6]),
+            last_review=row[5], buried_until=parse_day(row[6]), last_day=parse_day(row[7]), stability=row[8],
+            difficulty=row[9], suspended=bool(row[10]),
         )
 
     def state(self, card_id: str) -> CardState:
-        row = self.db.execute(
-            "SELECT reps, ef, interval, due, lapses, last_review, buried_until FROM cards WHERE card_id = ?", (card_id,)
-        ).fetchone()
+        row = self.db.execute(f"SELECT {self._COLUMNS} FROM cards WHERE card_id = ?", (card_id,)).fetchone()
         return self._state(row) if row else NEW
 
     def states(self) -> dict[str, CardState]:
-        """Every card that has a state (reviewed or buried at least once)."""
-        rows = self.db.execute("SELECT card_id, reps, ef, interval, due, lapses, last_review, buried_until FROM cards")
+        """Every card that has a state (reviewed, buried or suspended at least once)."""
+        rows = self.db.execute(f"SELECT card_id, {self._COLUMNS} FROM cards")
         return {row[0]: self._state(row[1:]) for row in rows}
 
     def reviewed_ids(self) -> set[str]:
@@ -127,15 +170,23 @@ class Store(QueueReads):
         return sorted(self.reviewed_ids() - set(known))
 
     # -- writing
+    _WRITE = (
+        "INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until, last_day, stability, "
+        "difficulty, suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET "
+        "reps = excluded.reps, ef = excluded.ef, interval = excluded.interval, due = excluded.due, "
+        "lapses = excluded.lapses, last_review = excluded.last_review, buried_until = excluded.buried_until, "
+        "last_day = excluded.last_day, stability = excluded.stability, difficulty = excluded.difficulty, "
+        "suspended = excluded.suspended"
+    )
+
+    @staticmethod
+    def _values(card_id: str, state: CardState) -> tuple:
+        return (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, iso_day(state.due),
+                state.lapses, state.last_review, iso_day(state.buried_until), iso_day(state.last_day), state.stability,
+                state.difficulty, int(state.suspended))
+
     def _write_state(self, card_id: str, state: CardState) -> None:
-        self.db.execute(
-            "INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO UPDATE SET reps = excluded.reps, "
-            "ef = excluded.ef, interval = excluded.interval, due = excluded.due, lapses = excluded.lapses, "
-            "last_review = excluded.last_review, buried_until = excluded.buried_until",
-            (card_id, state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval, iso_day(state.due),
-             state.lapses, state.last_review, iso_day(state.buried_until)),
-        )
+        self.db.execute(self._WRITE, self._values(card_id, state))
 
     def _log(self, card_id, kind, grade, day, at, answer_ms, before, after, undoes=None) -> int:
         cursor = self.db.execute(
@@ -144,8 +195,8 @@ class Store(QueueReads):
             "reps_after, ef_after, interval_after, due_after, lapses_after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (card_id, at, day.isoformat(), grade, answer_ms, kind, undoes,
-             before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, iso_day(before.due), before.lapses,
-             after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, iso_day(after.due), after.lapses),
+             before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, iso_day(before.sm2_due), before.lapses,
+             after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, iso_day(after.sm2_due), after.lapses),
         )
         return cursor.lastrowid
 
@@ -157,9 +208,9 @@ class Store(QueueReads):
         if kind not in ("review", "redrill", "cram"):
             raise ValueError(f"unknown review kind {kind!r}")
         at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
-        with self.transaction():
+        with self.transaction(f"the grade of {card_id}"):
             before = self.state(card_id)
-            after = apply_grade(before, grade, day, at) if kind == "review" else before
+            after = self.scheduler.apply(before, grade, day, at, card_id) if kind == "review" else before
             review_id = self._log(card_id, kind, grade, day, at, answer_ms, before, after)
             if kind == "review":
                 self._write_state(card_id, after)
@@ -169,7 +220,7 @@ class Store(QueueReads):
         """Take back one logged grade (the latest of its card): append an undo entry and restore the
         state it had before. Committed on return."""
         at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
-        with self.transaction():
+        with self.transaction("the undo"):
             row = self.db.execute("SELECT card_id, kind FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None or row[1] == "undo":
                 raise StoreError(f"no grade {review_id} to undo")
@@ -180,14 +231,14 @@ class Store(QueueReads):
             restored = current
             if kind == "review":
                 restored = self._replay(card_id, exclude=review_id)
-                restored = replace(restored, buried_until=current.buried_until)
+                restored = replace(restored, buried_until=current.buried_until, suspended=current.suspended)
                 self._write_state(card_id, restored)
             undo_id = self._log(card_id, "undo", None, day, at, 0, current, restored, undoes=review_id)
         return Review(undo_id, card_id, "undo", None, day, current, restored)
 
     def bury(self, card_id: str, until: date | None) -> None:
         """Hide a card until the given day (None unburies it)."""
-        with self.transaction():
+        with self.transaction(f"the burial of {card_id}" if until else f"the return of {card_id}"):
             self._write_state(card_id, replace(self.state(card_id), buried_until=until))
 
     def set_burials(self, burials: dict[str, date | None]) -> None:
@@ -196,6 +247,25 @@ class Store(QueueReads):
         with self.transaction():
             for card_id, until in burials.items():
                 self._write_state(card_id, replace(self.state(card_id), buried_until=until))
+
+    def set_suspended(self, card_id: str, suspended: bool, day: date, now: datetime) -> bool:
+        """Suspend a card (out of every queue until unsuspended) or unsuspend it: a row of the
+        suspension log and the card's state, in one transaction. False if it already was so."""
+        at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        with self.transaction():
+            state = self.state(card_id)
+            if state.suspended == suspended:
+                return False
+            self.db.execute("INSERT INTO suspensions (card_id, at, day, suspended) VALUES (?, ?, ?, ?)",
+                            (card_id, at, day.isoformat(), int(suspended)))
+            self._write_state(card_id, replace(state, suspended=suspended))
+        return True
+
+    def suspended_since(self, card_id: str) -> date | None:
+        """The day a suspended card was suspended; None when it is not suspended."""
+        row = self.db.execute("SELECT day, suspended FROM suspensions WHERE card_id = ? ORDER BY id DESC LIMIT 1",
+                              (card_id,)).fetchone()
+        return date.fromisoformat(row[0]) if row and row[1] else None
 
     # -- the log as the source of truth
     def _effective_reviews(self, card_id: str | None = None):
@@ -206,29 +276,55 @@ class Store(QueueReads):
             params = (card_id,)
         return self.db.execute(f"SELECT id, card_id, grade, day, reviewed_at FROM reviews WHERE {where} ORDER BY id", params)
 
+    def scheduled_reviews(self):
+        """The log's scheduled reviews that stand (id, card id, grade, day, reviewed_at), in replay order."""
+        return self._effective_reviews()
+
     def _replay(self, card_id: str, exclude: int | None = None) -> CardState:
-        state = NEW
-        for review_id, _, grade, day, at in self._effective_reviews(card_id):
-            if review_id != exclude:
-                state = apply_grade(state, grade, date.fromisoformat(day), at)
-        return state
+        rows = (row for row in self._effective_reviews(card_id) if row[0] != exclude)
+        return self.scheduler.replay(rows).get(card_id, NEW)
 
     def rebuild_states(self) -> dict[str, CardState]:
-        """Every reviewed card's schedule, computed from the review log alone."""
-        states: dict[str, CardState] = {}
-        for _, card_id, grade, day, at in self._effective_reviews():
-            states[card_id] = apply_grade(states.get(card_id, NEW), grade, date.fromisoformat(day), at)
+        """Every reviewed or suspended card's schedule under the active scheduler, computed from the
+        logs alone (burials, which last a day, are not logged)."""
+        states = self.scheduler.replay(self._effective_reviews())
+        latest = self.db.execute("SELECT card_id, suspended FROM suspensions WHERE id IN "
+                                 "(SELECT MAX(id) FROM suspensions GROUP BY card_id)")
+        for card_id, suspended in latest:
+            if suspended or card_id in states:
+                states[card_id] = replace(states.get(card_id, NEW), suspended=bool(suspended))
         return states
 
-    # -- counts for limits and summaries
-    def counts_on(self, day: date) -> tuple[int, int]:
-        """(new cards introduced, scheduled reviews done) on a review day, undone grades excluded."""
-        row = self.db.execute(
-            "SELECT COALESCE(SUM(due_before IS NULL), 0), COALESCE(SUM(due_before IS NOT NULL), 0) FROM reviews "
-            "WHERE day = ? AND kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
-            (day.isoformat(),),
-        ).fetchone()
-        return int(row[0]), int(row[1])
+    def use_scheduler(self, scheduler: Scheduler) -> bool:
+        """Make `scheduler` the active one. If the card states were computed by another (or with
+        other settings: `meta` 'scheduler' holds its digest; none means SM-2), replay every card's
+        log under it and write the states, in one transaction, before anything reads them. Burials
+        and suspensions are kept. True when it replayed."""
+        self.scheduler = scheduler
+        if (self.meta("scheduler") or SM2.digest) == scheduler.digest:
+            return False
+        try:
+            with self.transaction():
+                if (self.meta("scheduler") or SM2.digest) == scheduler.digest:  # another process did it
+                    return False
+                states = self.rebuild_states()  # every card with a review has a row in `cards`
+                rows = self.db.execute("SELECT card_id, buried_until, suspended FROM cards").fetchall()
+                self.db.executemany(self._WRITE, (
+                    self._values(card_id, replace(states.get(card_id, NEW), buried_until=parse_day(buried),
+                                                  suspended=bool(suspended)))
+                    for card_id, buried, suspended in rows))
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scheduler', ?)", (scheduler.digest,))
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot write the review store to switch schedulers ({exc})") from None
+        return True
+
+    def history(self, card_id: str) -> list[tuple[date, str, int, int, int]]:
+        """A card's answers as they stand (undone ones left out), oldest first: (review day, kind,
+        grade, interval after, E-Factor after in hundredths)."""
+        rows = self.db.execute(
+            "SELECT day, kind, grade, interval_after, ef_after FROM reviews WHERE card_id = ? AND kind != 'undo' "
+            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) ORDER BY id", (card_id,))
+        return [(date.fromisoformat(day), kind, grade, interval, ef) for day, kind, grade, interval, ef in rows]
 
     def review_number(self, card_id: str) -> int:
         """How many grades of this card stand in the log (undone ones not counted): the next
@@ -251,36 +347,51 @@ class Store(QueueReads):
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, store: Store, lost: str):
+        self.store, self.db, self.lost = store, store.db, lost
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self.store._failure(exc, self.lost) from None
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.Error as error:
+                exc = error
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):  # (a disk full, a lock held too long, ...: in words)
+            raise self.store._failure(exc, self.lost) from None
         return False
 
+    def _rollback(self) -> None:
+        """Roll back, unless SQLite already has (it does after a disk-full or I/O error)."""
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
-def open_store(home: Path | None = None, create: bool = True) -> Store | None:
-    """The store in `home` (default `$DLQUIZ_HOME`). With create=False, None if there is none yet."""
+
+def open_store(home: Path | None = None, create: bool = True, scheduler: Scheduler | None = None) -> Store | None:
+    """The store in `home` (default `$DLQUIZ_HOME`, which must be a directory: see
+    paths.usable_home). With create=False, None if there is none yet. Its states are those of
+    `scheduler`, by default the one `home`'s config.toml chooses."""
     from dlquiz import paths
 
-    explicit = home is not None or paths.home_is_explicit()
-    home = home if home is not None else paths.home()
+    if home is None:
+        home = paths.usable_home(create=create)
     db_path = home / FILENAME
-    if not db_path.exists():
-        if not create:
-            return None
-        if not home.exists():
-            if explicit:
-                raise StoreError(f"{home}: DLQUIZ_HOME does not exist; create it or point DLQUIZ_HOME elsewhere")
-            try:
-                home.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{home}: cannot create the dlquiz home directory ({exc.strerror})") from None
-    return Store(db_path, create=create)
+    if not db_path.exists() and not create:
+        return None
+    if scheduler is None:
+        from dlquiz import config
+        from dlquiz.review import schedulers
+
+        scheduler = schedulers.for_config(config.load(home))
+    return Store(db_path, create=create, scheduler=scheduler)

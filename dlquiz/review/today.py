@@ -1,6 +1,6 @@
 """What "today" means, and what it holds: the review day (local date with a rollover hour, never
-going back should the clock), and per deck the cards, new, due today, leeches and next due day
-that `dlquiz decks` shows, read from the store's `members` table in SQLite when it can.
+going back should the clock), and per deck the cards, new, due today, suspended, leeches and next
+due day that `dlquiz decks` shows, read from the store's `members` table in SQLite when it can.
 """
 
 from __future__ import annotations
@@ -40,18 +40,20 @@ def sync_members(collection: Collection, store: Store) -> bool:
     return store.sync_members(collection.membership(), lambda: ((deck.id, deck.ids) for deck in collection.decks))
 
 
-_COUNTS = ("cards", "new", "due", "leech", "next_due")
+_COUNTS = ("cards", "new", "due", "suspended", "leech", "next_due")
 
 
 def deck_counts(collection: Collection, store: Store | None, day: date, config: Config) -> dict[str, dict]:
-    """Per deck: cards, new, due today, leeches, next due day (from the decks' card ids and the
-    store, in SQLite when it can: no Card or CardState objects)."""
+    """Per deck: cards, new, due today, suspended, leeches, next due day (from the decks' card ids
+    and the store, in SQLite when it can: no Card or CardState objects). A suspended card counts
+    as suspended only: not new, not due, no next due day."""
     if store is None:
-        return {deck.id: dict(zip(_COUNTS, (len(deck.ids), len(deck.ids), 0, 0, None))) for deck in collection.decks}
+        return {deck.id: dict(zip(_COUNTS, (len(deck.ids), len(deck.ids), 0, 0, 0, None))) for deck in collection.decks}
     if sync_members(collection, store):
         counts = store.member_counts(day, config.leech_lapses)
-        return {deck.id: dict(zip(_COUNTS, counts.get(deck.id, (0, 0, 0, 0, None)))) for deck in collection.decks}
-    scheduled = store.scheduled_ids()
+        return {deck.id: dict(zip(_COUNTS, counts.get(deck.id, (0, 0, 0, 0, 0, None)))) for deck in collection.decks}
+    suspended = store.suspended_ids()
+    scheduled = store.scheduled_ids() | suspended
     due = {card_id for card_id, _ in store.due_on(day)}
     leeches = store.leech_ids(config.leech_lapses)
     upcoming = dict(store.upcoming(day))
@@ -60,6 +62,6 @@ def deck_counts(collection: Collection, store: Store | None, day: date, config: 
         ids = deck.ids
         days = [upcoming[card_id] for card_id in ids if card_id in upcoming]
         result[deck.id] = dict(zip(_COUNTS, (len(ids), len(ids) - len(scheduled.intersection(ids)),
-                                             len(due.intersection(ids)), len(leeches.intersection(ids)),
-                                             min(days, default=None))))
+                                             len(due.intersection(ids)), len(suspended.intersection(ids)),
+                                             len(leeches.intersection(ids)), min(days, default=None))))
     return result

@@ -38,7 +38,8 @@ def day_summary(store: Store, day: date) -> DaySummary:
             AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)""", params).fetchone()[0]
         by_day = figures.retention("r.day = :today", "")
         tomorrow = db.execute("""
-            SELECT COUNT(*) FROM cards WHERE due <= :tomorrow AND (buried_until IS NULL OR buried_until <= :tomorrow)""",
+            SELECT COUNT(*) FROM cards WHERE due <= :tomorrow AND (buried_until IS NULL OR buried_until <= :tomorrow)
+            AND NOT suspended""",
                               params).fetchone()[0]
     finally:
         db.execute("ROLLBACK")

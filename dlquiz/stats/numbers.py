@@ -13,8 +13,9 @@ No terminal code here: `compute` returns a `Stats` (`to_dict()` is the `--json` 
   review (mature: 21 days or more).
 - **Cards** are the cards of the chosen decks; one never reviewed is new. States: new, learning
   (reviewed, but its repetitions were reset by its last grade), young (interval < 21), mature;
-  these four add up to the total. Leech (lapses >= the configured limit) and buried (hidden past
-  today) count cards of any state. The forecast, E-Factors and intervals are over these cards.
+  these four add up to the total. Leech (lapses >= the configured limit), buried (hidden past
+  today) and suspended count cards of any state. The forecast (suspended cards left out, as they
+  are out of every queue), E-Factors and intervals are over these cards.
 - **Scope**: with deck arguments every figure is about those decks' cards. Without, the history
   figures (calendar, streak, time, retention) cover the whole log, including cards since removed
   from the decks (`dlquiz check` lists them; their retention is a row of its own), so deleting a
@@ -37,6 +38,7 @@ from dlquiz.config import Config
 from dlquiz.model import Collection
 from dlquiz.review.migrations import MIGRATIONS
 from dlquiz.review.store import Store
+from dlquiz.stats.memory import Memory, memory
 
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
@@ -120,10 +122,10 @@ class Stats:
 
     today: date
     decks: int
-    cards: dict[str, int]  # total, new, learning, young, mature, leech, buried
+    cards: dict[str, int]  # total, new, learning, young, mature, leech, buried, suspended
     days: list[Day]  # days with answers in the calendar window, oldest first
     streak: int
-    due_today: int  # due today or earlier and not buried; overdue is the part due before today
+    due_today: int  # due today or earlier, neither buried nor suspended; overdue: the part due before today
     overdue: int
     forecast: list[int]  # cards falling due on each of the next FORECAST_DAYS days
     retention: Retention
@@ -131,6 +133,7 @@ class Stats:
     ease: list[int]  # reviewed cards per EF_BUCKETS bucket
     intervals: list[int]  # reviewed cards per INTERVAL_BUCKETS bucket
     scoped: bool = False  # True when deck arguments chose the cards
+    memory: Memory | None = None  # FSRS's stability, difficulty, retrievability (when FSRS schedules)
 
     @property
     def calendar_start(self) -> date:
@@ -175,6 +178,7 @@ class Stats:
                 "days": TIME_DAYS, "ms": sum(d.ms for d in recent), "days_studied": sum(1 for d in recent if d.answers),
                 "per_day": [d.to_dict() for d in recent],
             },
+            **({"fsrs": self.memory.to_dict(INTERVAL_BUCKETS)} if self.memory else {}),
         }
 
 
@@ -240,10 +244,13 @@ class Figures:
         # A deck's ids in one JSON array through json_each: 50,000 rows cost what 100 would.
         self.db.executemany("INSERT INTO temp.stats_scope SELECT value, ? FROM json_each(?)",
                             ((group, json.dumps(ids)) for group, ids in groups))
-        # A buried card is due again no earlier than the day its burial ends.
+        # A buried card is due again no earlier than the day its burial ends. The interval is the
+        # active scheduler's: under FSRS, its due day less the last review day.
         self.db.execute("""
             CREATE TEMP TABLE stats_cards AS
-            SELECT reps, ef, interval, lapses, buried_until > :today AS buried,
+            SELECT reps, ef, CASE WHEN stability IS NULL THEN interval
+                                  ELSE CAST(julianday(due) - julianday(last_day) AS INTEGER) END AS interval,
+                   lapses, buried_until > :today AS buried, suspended,
                    CASE WHEN buried_until > :today THEN MAX(due, buried_until) ELSE due END AS due
             FROM cards WHERE card_id IN (SELECT card_id FROM temp.stats_scope)""", self.params)
 
@@ -288,20 +295,21 @@ class Figures:
 
     # -- cards
     def states(self, total: int) -> dict[str, int]:
-        reviewed, learning, young, mature, leech, buried = self.db.execute(f"""
+        reviewed, learning, young, mature, leech, buried, suspended = self.db.execute(f"""
             SELECT COUNT(due), COUNT(due) FILTER (WHERE reps = 0),
                    COUNT(due) FILTER (WHERE reps > 0 AND interval < {MATURE_DAYS}),
                    COUNT(due) FILTER (WHERE reps > 0 AND interval >= {MATURE_DAYS}),
-                   COUNT(*) FILTER (WHERE lapses >= :leech), COUNT(*) FILTER (WHERE buried)
+                   COUNT(*) FILTER (WHERE lapses >= :leech), COUNT(*) FILTER (WHERE buried),
+                   COUNT(*) FILTER (WHERE suspended)
             FROM temp.stats_cards""", {"leech": self.config.leech_lapses}).fetchone()
         return {"total": total, "new": total - reviewed, "learning": learning, "young": young, "mature": mature,
-                "leech": leech, "buried": buried}
+                "leech": leech, "buried": buried, "suspended": suspended}
 
     def forecast(self) -> tuple[int, int, list[int]]:
         """(due today or earlier, of which overdue, due on each of the next FORECAST_DAYS days)."""
         rows = self.db.execute("""
             SELECT MAX(due, :today) AS day, COUNT(*), COUNT(*) FILTER (WHERE due < :today)
-            FROM temp.stats_cards WHERE due <= :horizon GROUP BY day""", self.params).fetchall()
+            FROM temp.stats_cards WHERE due <= :horizon AND NOT suspended GROUP BY day""", self.params).fetchall()
         days = [0] * FORECAST_DAYS
         due_today = overdue = 0
         for day, n, late in rows:
@@ -361,6 +369,7 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
         states = figures.states(sum(len(deck.ids) for deck in chosen))
         due_today, overdue, forecast = figures.forecast()
         ease, intervals = figures.distributions()
+        fsrs = memory(db, day, config, INTERVAL_BUCKETS) if config.scheduler == "fsrs" and store is not None else None
     finally:
         db.execute("ROLLBACK")
         if store is None:
@@ -372,5 +381,5 @@ def compute(store: Store | None, collection: Collection, day: date, config: Conf
     return Stats(
         today=day, decks=len(deck_group), cards=states, days=days, streak=streak, due_today=due_today,
         overdue=overdue, forecast=forecast, retention=sum(per_group.values(), Retention()), by_week=by_week,
-        ease=ease, intervals=intervals, scoped=bool(patterns),
+        ease=ease, intervals=intervals, scoped=bool(patterns), memory=fsrs,
     )

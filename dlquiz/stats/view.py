@@ -9,14 +9,17 @@ or in a test snapshot; colour only adds emphasis. `view(stats)` is the whole scr
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from dlquiz.config import Config
+from dlquiz.render.words import plural
 from dlquiz.review.store import Store
 from dlquiz.stats.day import DaySummary, day_summary
+from dlquiz.stats.memory import DIFFICULTY_LABELS, RETRIEVABILITY_LABELS
 from dlquiz.stats.numbers import (
     CALENDAR_DAYS,
     EF_BUCKETS,
@@ -30,6 +33,9 @@ from dlquiz.stats.numbers import (
     Stats,
     Tally,
 )
+
+if TYPE_CHECKING:  # the comparison imports fsrs: not at the end of every SM-2 session
+    from dlquiz.stats.schedulers import Comparison
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SHADES = "·░▒▓█"  # no answers, then four levels up to the busiest day of the year
@@ -189,7 +195,7 @@ def time_spent(stats: Stats) -> RenderableType:
     chart = _columns(minutes, labels, duration(peak).split(" ")[0] if peak else "0", style="magenta")
     total = sum(d.ms for d in recent)
     studied = sum(1 for d in recent if d.answers)
-    summary = Text(f"today {duration(recent[-1].ms)} · last {TIME_DAYS} days {duration(total)} on {studied} days")
+    summary = Text(f"today {duration(recent[-1].ms)} · last {TIME_DAYS} days {duration(total)} on {plural(studied, 'day')}")
     if studied:
         summary.append(f" · {duration(total // studied)} a studied day")
     return Group(_title("Time", f"per day, last {TIME_DAYS} days"), chart, summary)
@@ -210,7 +216,7 @@ def card_states(stats: Stats) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     for justify in ("left", "right", "right", "left", "right"):
         table.add_column(justify=justify)
-    extra = [("leech", cards["leech"]), ("buried", cards["buried"])]
+    extra = [("leech", cards["leech"]), ("buried", cards["buried"]), ("suspended", cards["suspended"])]
     for i, (name, shade, style) in enumerate(STATES):
         share = f"{100 * cards[name] / total:.1f}%" if total else ""
         label, count = extra[i] if i < len(extra) else ("", None)
@@ -264,10 +270,19 @@ def _histogram(title: str, labels: list[str], counts: list[int], width: int = 22
 
 
 def distributions(stats: Stats) -> RenderableType:
+    """E-Factors and intervals; under FSRS, its stability, interval, difficulty and retrievability."""
     grid = Table.grid(padding=(0, 3))
     grid.add_column()
     grid.add_column()
-    grid.add_row(_histogram("E-Factor", EF_BUCKETS, stats.ease), _histogram("Interval", list(INTERVAL_LABELS), stats.intervals))
+    intervals = _histogram("Interval", list(INTERVAL_LABELS), stats.intervals)
+    fsrs = stats.memory
+    if fsrs is None:
+        grid.add_row(_histogram("E-Factor", EF_BUCKETS, stats.ease), intervals)
+        return grid
+    grid.add_row(_histogram("Stability (FSRS)", list(INTERVAL_LABELS), fsrs.stability), intervals)
+    grid.add_row(Text(""), Text(""))
+    grid.add_row(_histogram("Difficulty (FSRS)", DIFFICULTY_LABELS, fsrs.difficulty),
+                 _histogram("Retrievability today", RETRIEVABILITY_LABELS, fsrs.retrievability))
     return grid
 
 
@@ -283,6 +298,39 @@ def view(stats: Stats) -> RenderableType:
     for section in (forecast, time_spent, card_states, retention, distributions):
         parts += [Text(""), section(stats)]
     return Group(*parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# `dlquiz stats --schedulers`
+
+
+def comparison(result: Comparison) -> RenderableType:
+    """SM-2 and FSRS on the learner's log: log loss, RMSE (bins), reviews each would have scheduled."""
+    if not result.reviews:
+        return Text("No scheduled reviews yet (a card's second review, on a later day): nothing to compare.")
+    title = _title("Schedulers on your log", f"{_n(result.reviews)} scheduled reviews of {_n(result.cards)} cards "
+                                             f"since {result.start.isoformat()}")
+    table = Table.grid(padding=(0, 2))
+    table.add_column()
+    for _ in range(3):
+        table.add_column(justify="right")
+    table.add_row(*(Text(h, style="bold") for h in ("", "log loss", "RMSE (bins)", "reviews")))
+    ranked = [s for s in result.scores if s.log_loss is not None]
+    best = min(ranked, key=lambda s: s.log_loss) if ranked else None
+    for score in result.scores:
+        if score.log_loss is None:
+            table.add_row(Text(score.label, style="dim"), Text(score.note, style="dim"))
+            continue
+        style = "bold green" if score is best else ""
+        table.add_row(Text(score.label + (" ◀ best" if score is best else ""), style=style), f"{score.log_loss:.4f}",
+                      f"{100 * score.rmse_bins:.1f}%", _n(score.scheduled))
+    text = Text()
+    how = ("the last 5/6 of your log in time order, FSRS fitted on the reviews before each sixth"
+           if result.split else "all of them (too few to split by time)")
+    text.append(f"Judged on {_n(result.judged)} reviews: {how}. Lower is better (◀: lowest log loss). "
+                f"Reviews: what each would have scheduled from {result.start.isoformat()} to {result.today.isoformat()}, FSRS at "
+                f"{100 * result.desired_retention:g}% retention. See docs/schedulers.md.", style="dim")
+    return Group(title, table, text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dlquiz.checking import answers, equivalence
 from dlquiz.checking.answers import Verdict, check
 from dlquiz.decks.collection import load_collection
 from dlquiz.decks.files import discover
+from dlquiz.errors import clip
 from dlquiz.paths import bundled_cards_dir
 
 OPTIONS = (
@@ -104,7 +105,7 @@ def test_numpy_answers_compare_like_python_numbers():
 def test_any_integer_round_trips(n):
     assert ok(check("numeric", n, str(n)))
     assert ok(check("numeric", n, f"{n:,}"))
-    assert check("numeric", n, str(n + 1)) == Verdict(False, f"{n + 1:,} is not {n:,}")
+    assert check("numeric", n, str(n + 1)) == Verdict(False, f"{n + 1:,} is not {n:,}".replace("-", "−"))  # minus signs
 
 
 @settings(max_examples=200)
@@ -218,16 +219,16 @@ def test_formula_accepts_equivalent_forms(typed):
 
 
 @pytest.mark.parametrize("expected, typed, feedback", [
-    (BIAS, "v_t", "it is missing the factor 1/(1 - β^t)"),
-    (BIAS, "v_t/(1-beta)", "it has 1/(1 - β) where the answer has 1/(1 - β^t)"),
+    (BIAS, "v_t", "it is missing the factor 1/(1 − βᵗ)"),
+    (BIAS, "v_t/(1-beta)", "it has 1/(1 − β) where the answer has 1/(1 − βᵗ)"),
     (BIAS, "-v_t/(1-beta^t)", "it has the wrong sign"),
     (BIAS, "2 v_t/(1-beta^t)", "it is 2 times the answer"),
     (BIAS, "v_t/(1-beta^t) + 1", "it is the answer + 1"),
     ("(f - 1)/2", "(f + 1)/2", "it is the answer + 1"),
-    ("beta_2*s_dW + (1 - beta_2)*dW^2", "beta_2*s_dW + (1 - beta_2)*dW", "its term dW·(1 - β₂) has dW where the answer has dW^2"),
+    ("beta_2*s_dW + (1 - beta_2)*dW^2", "beta_2*s_dW + (1 - beta_2)*dW", "its term dW · (1 − β₂) has dW where the answer has dW²"),
     ("beta_2*s_dW + (1 - beta_2)*dW^2", "beta_2*v_dW + (1 - beta_2)*dW^2", "it has v_dW where the answer has s_dW"),
-    ("(1 - alpha*lambda/m)*W - alpha*dW_backprop", "W - alpha*dW_backprop", "its term W is missing the factor -α·λ/m + 1"),
-    ("Gamma_o*tanh(c_t)", "Gamma_o*c_t", "it has c_t where the answer has tanh(c_t)"),
+    ("(1 - alpha*lambda/m)*W - alpha*dW_backprop", "W - alpha*dW_backprop", "its term W is missing the factor −(α · λ)/m + 1"),
+    ("Gamma_o*tanh(c_t)", "Gamma_o*c_t", "it has cₜ where the answer has tanh(cₜ)"),
     ("g(z_l2 + a_l)", "relu(z_l2 + a_l)", "it has relu( ) where the answer has g( )"),
     ("x", "max(0, x)", "it uses max( ), which the answer does not"),
     ("alpha_0 / (1 + decay_rate*epoch_num)", "alpha_0 / (1 + decay_rate*epoch)", "it has epoch where the answer has epoch_num"),
@@ -349,29 +350,22 @@ def test_code_in_a_cards_expr_is_refused_at_review_and_never_runs(code, tmp_path
     assert not marker.exists()
 
 
-def test_code_in_a_deck_is_rejected_by_check_and_never_runs(write_deck, cli, tmp_path):
+def test_code_in_a_deck_is_rejected_and_never_runs(write_deck, cli, tmp_path):
+    """An `expr` that is not plain math makes the deck invalid (exit 2, for every command); a
+    `check` that is not a reference call fails `dlquiz check` (exit 1). Neither runs."""
     marker = tmp_path / "ran"
-    path = write_deck("t.yaml", f"""\
-        course: 1
-        week: 1
-        title: T
-        cards:
-          - id: t-evil
-            kind: formula
-            question: q
-            answer: a
-            expr: "__import__('os').system('touch {marker}')"
-          - id: t-evil-check
-            kind: numeric
-            question: q
-            answer: 1
-            check: "__import__('os').system('touch {marker}')"
-        """)
+    head = "course: 1\nweek: 1\ntitle: T\ncards:\n"
+    code = f"__import__('os').system('touch {marker}')"
+    formula = write_deck("f.yaml", head + f"  - id: t-evil\n    kind: formula\n    question: q\n    answer: a\n    expr: \"{code}\"\n")
+    for command in (["check"], ["decks"], ["show", "t-evil"]):
+        result = cli(*command)
+        assert (result.exit_code, result.stderr) == (2, f"{formula}:9: expr {clip(code)} does not parse: unexpected '_' at position 1\n")
+    formula.unlink()
+    checked = write_deck("c.yaml", head + f"  - id: t-evil-check\n    kind: numeric\n    question: q\n    answer: 1\n    check: \"{code}\"\n")
     result = cli("check")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}:5: card 't-evil': expr \"__import__('os').system('touch {marker}')\" does not parse: unexpected '_' at position 1",
-        f"{path}:10: card 't-evil-check': check \"__import__('os').system('touch {marker}')\" failed: a check may only call reference functions by name",
+        f"{checked}:5: card 't-evil-check': check {clip(code)} failed: a check may only call reference functions by name",
     ]
     assert not marker.exists()
 
@@ -416,7 +410,7 @@ def test_sympy_is_imported_only_to_explain_a_wrong_formula():
         "assert answers.check('numeric', 7600, '7,600').correct\n"
         "assert 'sympy' not in sys.modules\n"
         "wrong = answers.check('formula', 'v_t/(1-beta^t)', 'v_t')  # imports sympy, outside the time budget\n"
-        "assert wrong.feedback == 'your formula differs: it is missing the factor 1/(1 - β^t)', wrong\n"
+        "assert wrong.feedback == 'your formula differs: it is missing the factor 1/(1 − βᵗ)', wrong\n"
         "assert 'sympy' in sys.modules\n"
         "answers.warm_up()\n"
         "print('fine')\n"
@@ -432,4 +426,4 @@ def test_warm_up_runs_in_a_background_thread():
     thread.start()
     thread.join(timeout=30)
     assert not thread.is_alive()
-    assert check("formula", BIAS, "v_t") == Verdict(False, "your formula differs: it is missing the factor 1/(1 - β^t)")
+    assert check("formula", BIAS, "v_t") == Verdict(False, "your formula differs: it is missing the factor 1/(1 − βᵗ)")

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dlquiz.checking import answers, clozes, equivalence, formula, latex
+from dlquiz.checking import answers, clozes, equivalence, formula
+from dlquiz.checking import cloze_latex as latex
 from dlquiz.cloze import SLOT
 
 
@@ -33,8 +34,8 @@ def test_a_part_of_a_formula_is_right_in_any_equivalent_form(typed):
 
 
 @pytest.mark.parametrize("typed, feedback", [
-    ("beta", "your formula differs: its term β·θ_t has β where the answer has 1 - β"),
-    ("1+beta", "your formula differs: its term θ_t·(β + 1) has β + 1 where the answer has 1 - β"),
+    ("beta", "your formula differs: its term β · θₜ has β where the answer has 1 − β"),
+    ("1+beta", "your formula differs: its term θₜ · (β + 1) has β + 1 where the answer has 1 − β"),
 ])
 def test_a_wrong_part_says_how_the_formula_differs(typed, feedback):
     result = verdict((slot(r"(1-\beta)", EWA),), typed)

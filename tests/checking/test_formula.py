@@ -143,11 +143,16 @@ def test_probe_values_and_undefined_points():
         formula.probe(formula.parse_tree("relu(sqrt(x))"), {"x": -4})
 
 
-def test_pretty_shows_formulas_as_people_write_them():
-    assert formula.pretty(parse("v_t / (1 - beta^t)")) == "v_t/(1 - β^t)"
-    assert formula.pretty(parse("beta_2*s_dW + e^x")) == "β₂·s_dW + exp(x)"
-    assert formula.pretty_name("alpha_0") == "α₀"
-    assert formula.pretty_name("Gamma_u") == "Γ_u"
+def test_pretty_shows_formulas_as_the_cards_show_math():
+    """Verdicts print formulas through the cards' own LaTeX rendering: θₜ as in a question, not θ_t."""
+    from dlquiz.render.math.text import inline
+
+    assert formula.pretty(parse("v_t / (1 - beta^t)")) == "vₜ/(1 − βᵗ)" == inline(r"\frac{v_t}{1 - \beta^t}")
+    assert formula.pretty(parse("beta_2*s_dW + e^x")) == "β₂ · s_dW + eˣ"
+    assert formula.pretty(parse("Gamma_o*tanh(c_t)")) == "Γₒ · tanh(cₜ)"
+    assert formula.pretty(parse("decay_rate*epoch_num")) == "decay_rate · epoch_num"
+    for name, latex in [("alpha_0", r"\alpha_0"), ("Gamma_u", r"\Gamma_u"), ("n_x", "n_x"), ("theta_t", r"\theta_t"), ("v_dW", "v_{dW}")]:
+        assert formula.pretty_name(name) == inline(latex)
 
 
 @pytest.mark.parametrize("text", ["9e348691", "1e-400", "1" * 61])

@@ -176,7 +176,7 @@ def _broken(closed_offset: int = 0, tolerance: float | None = None) -> Template:
     def build(values: dict, rng: random.Random) -> Drawn:
         return Drawn("What is 1/3?", 1 / 3, ("1/3",), f"1/3 + {closed_offset}")
 
-    return Template("broken", "numeric", "1/3", "1/3", "why", (Param("n", (1,)),), build, None, tolerance)
+    return Template("broken", "numeric", "1/3", "1/3", "why", (Param("n", (1,), minimum=1, maximum=1),), build, None, tolerance)
 
 
 @pytest.mark.parametrize("template, details", [
@@ -213,7 +213,7 @@ def test_a_template_that_disagrees_with_itself_fails_check(write_deck, cli, monk
   - id: t-drill
     template: conv_output_size
     params: {n: 64..8, f: 2.5, pad: -1, stride: '1.5..2'}
-""", ["{path}:7: param 'n' must be the range '64..8' is empty",
+""", ["{path}:7: param 'n' must be a range from low to high, not '64..8'",
       "{path}:7: param 'f' must be a whole number (or a list, or a range like 8..64), not 2.5",
       "{path}:7: param 'pad' must be at least 0, not -1",
       "{path}:7: param 'stride' must be a range of whole numbers like 8..64, not '1.5..2'"]),
@@ -281,3 +281,65 @@ def test_a_valid_template_card_with_a_tolerance_loads(write_deck, cli):
     drawn = templates.instantiate(card, 0)
     assert drawn.tolerance == 0.01 and drawn.note == "the notes had something else" and drawn.tags == ("drill",)
     assert 0.1 <= float(drawn.question.split("α₀ = ")[1].split(",")[0]) <= 0.3
+
+
+# --- bounds: every draw small in time and memory ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(templates.registry()))
+def test_every_number_parameter_declares_bounds_that_hold_its_defaults(name):
+    for param in templates.registry()[name].params:
+        if param.kind in (int, float):
+            assert param.minimum is not None and param.maximum is not None, param.name
+            assert all(param.minimum <= value <= param.maximum for value in param.default), param.name
+    with pytest.raises(TypeError, match="must declare its minimum and maximum"):
+        Param("x", (1, 2), minimum=1)
+
+
+def _extremes(template: Template) -> list[dict]:
+    """Cards' params at the bounds: each number alone at its minimum and its maximum, then all of
+    them at their minimum and all at their maximum."""
+    numbers = [p for p in template.params if p.kind in (int, float)]
+    single = [{p.name: (end,)} for p in numbers for end in (p.minimum, p.maximum)]
+    return [{}, *single, {p.name: (p.minimum,) for p in numbers}, {p.name: (p.maximum,) for p in numbers}]
+
+
+@pytest.mark.parametrize("name", sorted(templates.registry()))
+def test_a_draw_within_the_bounds_is_small_in_time_and_memory(name):
+    import time
+    import tracemalloc
+
+    for params in _extremes(templates.registry()[name]):
+        card = card_for(name, params)
+        for number in range(3):
+            tracemalloc.start()  # (NumPy reports its arrays to tracemalloc)
+            started = time.perf_counter()
+            try:
+                templates.draw(card, number)
+            except templates.TemplateError:  # a corner no problem fits: `dlquiz check` reports it
+                pass
+            finally:
+                elapsed, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+            assert elapsed < 1.0 and peak < 32 * 2**20, (params, elapsed, peak)
+
+
+@pytest.mark.parametrize("params, message", [
+    ("{pos: 1000000000}", "param 'pos' must be at most 1000, not 1000000000"),
+    ("{d_model: 2..100000}", "param 'd_model' must be at most 512, not 100000"),
+    ("{pos: 1..99999999999999999999}", "param 'pos' must be a whole number (or a list, or a range like 8..64), not '1..99999999999999999999'"),
+    ("{pos: [1, 2, 3000]}", "param 'pos' must be at most 1000, not 3000"),
+    ("{pos: 5..1}", "param 'pos' must be a range from low to high, not '5..1'"),
+])
+def test_params_beyond_the_bounds_are_refused_where_they_stand(write_deck, cli, params, message):
+    path = write_deck("t.yaml", deck(f"  - id: t-drill\n    template: positional_encoding_value\n    params: {params}\n"))
+    result = cli("decks")
+    assert (result.exit_code, result.stderr) == (2, f"{path}:7: {message}\n")
+
+
+def test_a_card_whose_params_never_fit_is_one_line_in_review_not_a_traceback(write_deck, cli):
+    path = write_deck("t.yaml", deck("  - id: t-drill\n    template: keepdims_shape\n    params: {rows: 5, cols: 5}\n"))
+    result = cli("review", input="q\n")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"{path}:5: card 't-drill' cannot be drawn: its params give no valid keepdims_shape problem "
+                             "in 100 tries (see dlquiz check)\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -140,6 +141,33 @@ def test_every_command_has_help(cli):
         assert group.commands[name].help, name
 
 
+def _groups():
+    import typer.main
+
+    from dlquiz.cli.app import app
+
+    root = typer.main.get_command(app)
+    yield (), root
+    for name, command in root.commands.items():
+        if hasattr(command, "commands"):
+            yield (name,), command
+
+
+@pytest.mark.parametrize("columns", ["50", "80", "120"])
+def test_help_lists_each_command_with_a_whole_sentence(cli, monkeypatch, columns):
+    """`dlquiz --help` never cuts a command's description mid-sentence (Click's `...`): each
+    command's short help is its docstring's first line, one sentence, on one line at 80 columns."""
+    monkeypatch.setenv("COLUMNS", columns)
+    for path, group in _groups():
+        shown = " ".join(cli(*path, "--help").stdout.split("Commands:", 1)[1].split())
+        assert "..." not in shown
+        for name, command in group.commands.items():
+            first = command.help.strip().splitlines()[0]
+            assert first.endswith(".") and first.count(". ") == 0, (name, first)
+            assert len(first) <= 80 - 2 - 6 - 9, (name, first)  # Click's width, indents, a 9-letter name
+            assert f"{name} {first}" in shown, (name, shown)
+
+
 def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("dlquiz ")
@@ -154,7 +182,7 @@ def test_help_imports_no_heavy_module():
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('sympy', 'numpy', 'genanki', 'markdown_it', 'mdit_py_plugins', 'nh3', 'yaml', 'dlquiz.decks.collection', 'dlquiz.decks.format',\n"
-        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render.cards', 'dlquiz.render.markup', 'dlquiz.render.math.text', 'dlquiz.render.math.parse')\n"
+        "         'rich', 'pylatexenc', 'pygments', 'dlquiz.render.cards', 'dlquiz.render.markup', 'dlquiz.render.math.text', 'dlquiz.render.math.parse', 'fsrs')\n"
         "print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
@@ -166,3 +194,15 @@ def test_python_m_dlquiz_runs(bundled):
     result = subprocess.run([sys.executable, "-m", "dlquiz", "decks", "--json"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 17
+
+
+@pytest.mark.parametrize("args", [["decks"], ["tags"], ["check"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(bundled, args):
+    """`dlquiz decks | head -1`: when the reader closes the pipe, dlquiz ends as a Unix filter does,
+    by SIGPIPE, with nothing on stderr (no "Broken pipe", no traceback)."""
+    proc = subprocess.Popen([sys.executable, "-m", "dlquiz", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before dlquiz writes a line
+    with proc.stderr:
+        error = proc.stderr.read()
+    assert proc.wait(timeout=60) == -signal.SIGPIPE
+    assert error == b""

@@ -25,6 +25,7 @@ from dlquiz import paths
 from dlquiz.cli import interview
 from dlquiz.decks import authoring, deckfile, drafts
 from dlquiz.decks.collection import load_collection
+from dlquiz.errors import UsageError
 
 HAND_KEPT = """\
 # My own deck, kept by hand.
@@ -378,7 +379,18 @@ def test_write_atomic_replaces_whole_or_not_at_all(tmp_path, monkeypatch):
 # round trips
 
 
-texts = st.text(max_size=120).filter(lambda s: s.strip())
+# Any text a deck may hold: control characters other than tab and newline are refused (below).
+_CONTROLS = [chr(c) for c in (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF)]
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=_CONTROLS), max_size=120).filter(lambda s: s.strip())
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\r", "\x85"])
+def test_a_control_character_is_refused_in_one_line(cards_dir, char):
+    (cards_dir / "t.yaml").write_text(HAND_KEPT, encoding="utf-8")
+    before = (cards_dir / "t.yaml").read_bytes()
+    with pytest.raises(UsageError, match=r"^card 't-.*': control character U\+00[0-9A-F]{2}( \(\w+\))? is not allowed in a deck; remove it$"):
+        authoring.add(drafts.Draft(deck="t", question=f"Ring{char}the bell?", answer=["x"]))
+    assert (cards_dir / "t.yaml").read_bytes() == before
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -497,8 +509,8 @@ def finish(child: pexpect.spawn) -> int:
 
 def test_interactive_add_asks_again_until_each_answer_is_usable(hand_kept):
     child = spawn("add")
-    child.expect("decks: t")
-    child.expect(r"Deck \(one of these, or a new id\): ")
+    child.expect("your decks: t")
+    child.expect(r"Deck \(one of yours, or a new id\): ")
     child.sendline("t")
     child.expect(r"Kind \[basic/truefalse/choice/numeric/shape/formula/cloze/order\] \(basic\): ")
     child.sendline("numeric")

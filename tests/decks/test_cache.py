@@ -84,14 +84,14 @@ def _rewrite_index(cache, change) -> None:
     import marshal
     import struct
 
-    from dlquiz.decks.cache import MAGIC
+    from dlquiz.decks.cache import HEADER, MAGIC, header
 
     raw = cache.read_bytes()
     (size,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
-    data = marshal.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + size])
+    data = marshal.loads(raw[HEADER:HEADER + size])
     change(data)
     index = marshal.dumps(data)
-    cache.write_bytes(MAGIC + struct.pack("<Q", len(index)) + index + raw[len(MAGIC) + 8 + size:])
+    cache.write_bytes(header(index) + index + raw[HEADER + size:])
 
 
 def test_a_cache_from_other_deck_rules_is_not_used(write_deck, isolated, monkeypatch):
@@ -122,7 +122,7 @@ def test_an_old_untouched_file_is_not_even_read(write_deck, isolated, monkeypatc
     def no_hashing(*args, **kwargs):
         raise AssertionError("hashed a file whose stat had not changed")
 
-    monkeypatch.setattr("dlquiz.decks.cache.blake2b", no_hashing)
+    monkeypatch.setattr("dlquiz.decks.cache.content_digest", no_hashing)
     assert load_collection().card("t-one").answer == "One."
 
 
@@ -187,3 +187,14 @@ def test_a_cache_cut_short_in_its_packed_cards_still_gives_the_right_cards(write
     collection = load_collection()
     assert collection.card("t-one").answer == "One." and collection.card("t-two").answer == "Two."
     assert load_collection().card("t-two").answer == "Two."  # and the next run too
+
+
+def test_the_cache_version_hashes_every_module_of_the_deck_rules():
+    """A module renamed or split away would silently drop out of the hash and leave stale decks."""
+    from pathlib import Path
+
+    from dlquiz.decks import cache
+
+    package = Path(cache.__file__).parent.parent
+    assert all((package / name).is_file() for name in cache.RULES), [n for n in cache.RULES if not (package / n).is_file()]
+    assert {"decks/format.py", "decks/yamlread.py"} <= set(cache.RULES)

@@ -96,16 +96,6 @@ def small(write_deck):
     write_deck("c5w1.yaml", C5W1)
 
 
-@pytest.fixture
-def col(tmp_path):
-    """A fresh Anki collection."""
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    collection = Collection(str(folder / "collection.anki2"))
-    yield collection
-    collection.close()
-
-
 def import_apkg(col: Collection, path: Path, with_scheduling: bool = False):
     options = ImportAnkiPackageOptions(with_scheduling=with_scheduling)
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log
@@ -492,7 +482,7 @@ def test_a_failed_write_leaves_the_old_file(small, tmp_path, monkeypatch):
 def test_progress_bar_appears_only_after_a_second_on_a_terminal():
     from rich.console import Console
 
-    from dlquiz.cli.app import DelayedProgress
+    from dlquiz.cli.export import DelayedProgress
 
     clock = iter([0.0, 0.5, 1.5, 1.6]).__next__
     screen = io.StringIO()

@@ -31,7 +31,7 @@ def rendered(renderable, width: int = 60, **console) -> str:
     merged with print's other arguments and loses its justification.)"""
     out = io.StringIO()
     Console(file=out, width=width, color_system=console.pop("color_system", None), **console).print(Group(renderable))
-    return out.getvalue()
+    return out.getvalue().replace("\u00a0", " ")  # inline formulas hold together with no-break spaces
 
 
 def lines(text: str) -> list[str]:

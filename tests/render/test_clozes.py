@@ -28,7 +28,7 @@ def shown(renderable, width: int = 80, colour: bool = False) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, color_system="standard" if colour else None, force_terminal=colour)
     console.print(Group(renderable))
-    return out.getvalue()
+    return out.getvalue().replace("\xa0", " ")  # (a formula's spaces do not break: no-break spaces)
 
 
 def test_the_hidden_part_is_a_box_in_the_formula_the_others_show():

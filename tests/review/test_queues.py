@@ -1,5 +1,6 @@
 """What makes a large collection fast must not change a single answer: counts and queues read
-through the store's members table equal the slow, obvious computation over every card's state;
+through the store's members table equal the slow, obvious computation over every card's state
+(suspensions, burials and the cards failed earlier today included);
 decks served packed build no Card until asked; the quick launch path prints what Typer's does."""
 
 from __future__ import annotations
@@ -39,40 +40,60 @@ def store(tmp_path):
 
 
 def reference_counts(collection, store, day, config) -> dict:
-    """Per deck counts the obvious way: every card's CardState."""
+    """Per deck counts the obvious way: every card's CardState. A suspended card is counted as
+    suspended only (not new, not due, no next due day)."""
     states = store.states()
     result = {}
     for d in collection.decks:
-        new = due = leech = 0
+        new = due = suspended = leech = 0
         upcoming = []
         for card in d.cards:
             state = states.get(card.id)
             if state is not None and state.lapses >= config.leech_lapses:
                 leech += 1
-            if state is None or state.due is None:
+            if state is not None and state.suspended:
+                suspended += 1
+            elif state is None or state.due is None:
                 new += 1
             elif state.due <= day and not (state.buried_until and state.buried_until > day):
                 due += 1
             elif state.due > day:
                 upcoming.append(state.due.isoformat())
-        result[d.id] = {"cards": len(d.cards), "new": new, "due": due, "leech": leech, "next_due": min(upcoming, default=None)}
+        result[d.id] = {"cards": len(d.cards), "new": new, "due": due, "suspended": suspended, "leech": leech,
+                        "next_due": min(upcoming, default=None)}
     return result
+
+
+def failed_today(store, day) -> list[str]:
+    """Cards whose latest standing grade today (review or re-drill) is below 4, the obvious way."""
+    rows = store.db.execute("SELECT id, card_id, grade, kind, day, undoes FROM reviews ORDER BY id").fetchall()
+    undone = {row[5] for row in rows if row[5] is not None}
+    latest: dict[str, tuple[int, int]] = {}
+    for review_id, card_id, grade, kind, on, _ in rows:
+        if kind in ("review", "redrill") and on == day.isoformat() and review_id not in undone:
+            latest[card_id] = (review_id, grade)
+    return [card_id for card_id, (_, grade) in sorted(latest.items(), key=lambda item: item[1][0]) if grade < 4]
 
 
 def reference_queue(collection, store, day, config) -> list[str]:
     states = store.states()
     new_done, reviews_done = store.counts_on(day)
     due, new = [], []
+
+    def hidden(state) -> bool:
+        return state is not None and (state.suspended or bool(state.buried_until and state.buried_until > day))
+
     for index, card_id in enumerate(collection.cards):
         state = states.get(card_id)
-        if state is not None and state.buried_until and state.buried_until > day:
+        if hidden(state):
             continue
         if state is None or state.due is None:
             new.append(card_id)
         elif state.due <= day:
             due.append((state.due, index, card_id))
     due.sort()
-    return ([c for _, _, c in due[:max(0, config.reviews_per_day - reviews_done)]]
+    again = [card_id for card_id in failed_today(store, day) if card_id in collection.cards and not hidden(states.get(card_id))]
+    return ([c for _, _, c in due[:max(0, config.reviews_per_day - reviews_done)]] + again
             + new[:max(0, config.new_per_day - new_done)])
 
 
@@ -92,8 +113,12 @@ def test_counts_and_queues_equal_the_obvious_computation_through_any_history(col
         action = rng.random()
         card_id = rng.choice(ids)
         now = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
-        if action < 0.6:
+        if action < 0.5:
             graded.setdefault(card_id, []).append(store.record(card_id, rng.choice((0, 1, 2, 3, 4, 5)), "review", day, now).id)
+        elif action < 0.55:  # a re-drill (of a card failed today, or not: the log decides)
+            graded.setdefault(card_id, []).append(store.record(card_id, rng.choice((1, 3, 4, 5)), "redrill", day, now).id)
+        elif action < 0.6:  # suspended, or back
+            store.set_suspended(card_id, rng.random() < 0.7, day, now)
         elif action < 0.7 and graded.get(card_id):
             store.undo(graded[card_id].pop(), day, now)  # its latest grade (a first grade: new again)
         elif action < 0.8:

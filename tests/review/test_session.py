@@ -72,7 +72,26 @@ def test_limits_count_what_was_done_earlier_today(collection, store):
     session.grade(5)
     later = make(collection, store, config=Config(new_per_day=3))
     assert ids(later) == ["c1w1-2"]
-    assert ids(make(collection, store, new_limit=0)) == []
+
+
+def test_more_new_and_more_reviews_add_to_what_today_still_allows(collection, store):
+    """Like Anki's "increase today's limit": --new N after the day's limit gives N more, once."""
+    config = Config(new_per_day=2, reviews_per_day=1)
+    session = make(collection, store, config=config)
+    session.grade(5)
+    session.grade(5)
+    assert ids(make(collection, store, config=config)) == []  # today's 2 new cards are done
+    assert ids(make(collection, store, config=config, more_new=3)) == ["c1w1-2", "c1w1-3", "c1w1-4"]
+    assert ids(make(collection, store, config=config, more_new=0)) == []  # 0 more is none more
+    partly = make(collection, store, config=Config(new_per_day=4), more_new=1)  # 2 left today, and 1 more
+    assert ids(partly) == ["c1w1-2", "c1w1-3", "c1w1-4"]
+    for _ in range(3):
+        partly.grade(5)
+    assert ids(make(collection, store, config=Config(new_per_day=4))) == []  # the extra was for that session
+    tomorrow = DAY + timedelta(days=1)
+    kinds = lambda session: [item.kind for item in session.queue if item.kind == "review"]  # noqa: E731
+    assert kinds(make(collection, store, day=tomorrow, config=config)) == ["review"]  # 5 due, 1 a day
+    assert kinds(make(collection, store, day=tomorrow, config=config, more_reviews=2)) == ["review"] * 3
 
 
 def test_filters_by_deck_glob_tag_and_limit(collection, store):
@@ -155,11 +174,74 @@ def test_review_day_rolls_over_at_4_and_today_never_goes_back(store):
 
 def test_interval_preview_matches_sm2(collection, store):
     session = make(collection, store, patterns=["c4w2"])
-    assert session.preview(session.current) == {q: 1 for q in range(6)}
+    assert {q: s.interval for q, s in session.preview(session.current).items()} == {q: 1 for q in range(6)}
     store.record("c4w2-0", 5, "review", DAY - timedelta(days=1), clock()())
     store.record("c4w2-0", 5, "review", DAY, clock()())
-    assert make(collection, store, day=DAY + timedelta(days=6), patterns=["c4w2"]).preview(
-        make(collection, store, day=DAY + timedelta(days=6), patterns=["c4w2"]).current) == {0: 1, 1: 1, 2: 1, 3: 17, 4: 17, 5: 17}
+    later = make(collection, store, day=DAY + timedelta(days=6), patterns=["c4w2"])
+    preview = later.preview(later.current)
+    assert {q: s.interval for q, s in preview.items()} == {0: 1, 1: 1, 2: 1, 3: 17, 4: 17, 5: 17}
+    # 3, 4 and 5 give the same interval but not the same E-Factor: the grade bar shows both
+    assert {q: s.easiness for q, s in preview.items()} == {0: 1.9, 1: 2.16, 2: 2.38, 3: 2.56, 4: 2.7, 5: 2.8}
+
+
+def test_cards_failed_today_come_back_in_the_next_session_after_reviews_before_new(collection, store):
+    yesterday = DAY - timedelta(days=1)
+    store.record("c4w2-2", 5, "review", yesterday, clock(yesterday)())  # due today
+    first = make(collection, store, patterns=["c4w2"])
+    assert ids(first) == ["c4w2-2", "c4w2-0", "c4w2-1"]
+    first.grade(5)
+    first.grade(1)  # c4w2-0 failed: back at the end of this session...
+    assert ids(first) == ["c4w2-1", "c4w2-0"]
+    # ...but the learner quits here. Later the same day, from the log:
+    again = make(collection, store, patterns=["c4w2"])
+    assert [(item.card_id, item.kind) for item in again.queue] == [("c4w2-0", "redrill"), ("c4w2-1", "new")]
+    state = store.state("c4w2-0")
+    again.grade(3)  # a re-drill below 4: still failed, no schedule change
+    assert store.state("c4w2-0") == state
+    assert ids(make(collection, store, patterns=["c4w2"]))[0] == "c4w2-0"
+    review = store.record("c4w2-0", 4, "redrill", DAY, clock()())
+    assert "c4w2-0" not in ids(make(collection, store, patterns=["c4w2"]))  # drilled to 4
+    store.undo(review.id, DAY, clock()())
+    assert "c4w2-0" in ids(make(collection, store, patterns=["c4w2"]))  # undone: failed again
+    tomorrow = make(collection, store, day=DAY + timedelta(days=1), patterns=["c4w2"])
+    assert [item.kind for item in tomorrow.queue if item.card_id == "c4w2-0"] == ["review"]  # a new day: due, once
+    assert ids(make(collection, store, patterns=["c4w2"], limit=1)) == ["c4w2-0"]  # --limit counts them
+
+
+def test_suspend_takes_the_card_out_of_every_queue_and_undo_brings_it_back(collection, store):
+    session = make(collection, store, patterns=["c4w2"])
+    session.grade(1)  # c4w2-0: a re-drill waits at the end
+    session.suspend()  # c4w2-1
+    assert ids(session) == ["c4w2-2", "c4w2-0"]
+    assert store.state("c4w2-1").suspended
+    assert "c4w2-1" not in ids(make(collection, store, patterns=["c4w2"]))
+    assert "c4w2-1" not in ids(make(collection, store, day=DAY + timedelta(days=30), patterns=["c4w2"]))
+    assert session.undo().what == "suspend"
+    assert ids(session) == ["c4w2-1", "c4w2-2", "c4w2-0"] and not store.state("c4w2-1").suspended
+    session.grade(5)
+    session.grade(5)
+    session.suspend(graded=True)  # the card graded last (a leech, say), with its re-drill
+    assert ids(session) == ["c4w2-0"] and store.state("c4w2-2").suspended
+    session.grade(0)  # the re-drill of c4w2-0 comes back again
+    session.suspend(graded=True)
+    assert ids(session) == [] and store.state("c4w2-0").suspended
+    session.undo()
+    assert ids(session) == ["c4w2-0"] and not store.state("c4w2-0").suspended  # its re-drill is back, not shown twice
+    counts = deck_counts(collection, store, DAY, Config())
+    assert counts["c4w2"]["suspended"] == 1
+
+
+def test_the_summary_time_is_the_logged_answer_time(collection, store):
+    session = make(collection, store, patterns=["c4w2"])
+    session.grade(5, answer_ms=12_000)
+    session.grade(1, answer_ms=90_000)  # capped at 60 s, as logged
+    session.grade(4, answer_ms=3_000)
+    session.undo()
+    assert session.summary()["ms"] == 72_000
+    logged = store.db.execute("SELECT SUM(answer_ms) FROM reviews r WHERE kind != 'undo' AND NOT EXISTS "
+                              "(SELECT 1 FROM reviews u WHERE u.undoes = r.id)").fetchone()[0]
+    assert logged == 72_000
+
 
 
 CLOZES = r"""course: 2

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlquiz.errors import StoreError
+from dlquiz.errors import DlquizError, StoreError
 from dlquiz.review.migrations import SCHEMA_VERSION
 from dlquiz.review.schedule import NEW
 from dlquiz.review.store import Store, open_store
@@ -22,15 +22,18 @@ DAY = date(2026, 11, 26)
 
 SCHEMA = [
     ("index", "cards_by_due", "CREATE INDEX cards_by_due ON cards(due)"),
+    ("index", "cards_suspended", "CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended"),
     ("index", "members_by_card", "CREATE INDEX members_by_card ON members(card_id)"),
     ("index", "members_new", "CREATE INDEX members_new ON members(deck, card_id) WHERE new"),
     ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
     ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
     ("index", "reviews_undone", "CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL"),
+    ("index", "suspensions_by_card", "CREATE INDEX suspensions_by_card ON suspensions(card_id, id)"),
     ("table", "anki_notes", "CREATE TABLE anki_notes ( guid TEXT PRIMARY KEY, card_id TEXT NOT NULL, content TEXT NOT NULL, "
      "changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
     ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
-     "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT ) WITHOUT ROWID"),
+     "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT , "
+     "last_day TEXT, stability REAL, difficulty REAL, suspended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"),
     ("table", "members", "CREATE TABLE members ( deck TEXT NOT NULL, card_id TEXT NOT NULL, "
      "new INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (deck, card_id) ) WITHOUT ROWID"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
@@ -40,6 +43,8 @@ SCHEMA = [
      "reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, due_before TEXT, "
      "lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
      "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL )"),
+    ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT NULL, "
+     "day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) )"),
     ("trigger", "members_new_after_delete", "CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
      "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END"),
     ("trigger", "members_new_after_insert", "CREATE TRIGGER members_new_after_insert AFTER INSERT ON cards BEGIN "
@@ -126,23 +131,66 @@ def test_counts_on_a_day_exclude_undone_grades(store):
     assert store.counts_on(DAY + timedelta(days=1)) == (0, 1)
 
 
+def play(store: Store, steps, day: date = DAY) -> None:
+    """(card, grade, kind, days later) steps as a session makes them: grades of a kind (review,
+    redrill, cram), undos of the latest grade not yet undone, burials until the next day, and
+    suspensions."""
+    done = []
+    for card, grade, kind, gap in steps:
+        day += timedelta(days=gap)
+        if kind == "undo":
+            if done:
+                store.undo(done.pop(), day, NOW)
+        elif kind == "bury":
+            store.bury(card, day + timedelta(days=1))
+        elif kind in ("suspend", "unsuspend"):
+            store.set_suspended(card, kind == "suspend", day, NOW)
+        else:
+            done.append(store.record(card, grade, kind, day, NOW).id)
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 5), st.sampled_from(["review", "redrill", "cram", "undo"]), st.integers(0, 3)), max_size=40))
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 5),
+                          st.sampled_from(["review", "redrill", "cram", "undo", "suspend", "unsuspend"]), st.integers(0, 3)),
+                max_size=40))
 def test_current_state_is_reproducible_from_the_log_alone(tmp_path_factory, steps):
     path = tmp_path_factory.mktemp("log") / "dlquiz.db"
-    day = DAY
     with Store(path) as s:
-        done = []
-        for card, grade, kind, gap in steps:
-            day += timedelta(days=gap)
-            if kind == "undo":
-                if done:
-                    s.undo(done.pop(), day, NOW)
-                continue
-            done.append(s.record(card, grade, kind, day, NOW).id)
-        stored = {cid: (st_.sm2, st_.due, st_.lapses, st_.last_review) for cid, st_ in s.states().items() if not st_.is_new}
-        rebuilt = {cid: (st_.sm2, st_.due, st_.lapses, st_.last_review) for cid, st_ in s.rebuild_states().items()}
+        play(s, steps)
+        fields = lambda st_: (st_.sm2, st_.due, st_.lapses, st_.last_review, st_.suspended)  # noqa: E731
+        stored = {cid: fields(st_) for cid, st_ in s.states().items() if not st_.is_new or st_.suspended}
+        rebuilt = {cid: fields(st_) for cid, st_ in s.rebuild_states().items()}
         assert stored == rebuilt
+
+
+def test_suspension_is_logged_kept_through_grades_and_undo(store):
+    assert store.set_suspended("a", True, DAY, NOW) is True
+    assert store.set_suspended("a", True, DAY, NOW) is False  # already: nothing logged
+    assert store.state("a").suspended and store.state("a").is_new
+    assert store.suspended_since("a") == DAY
+    review = store.record("a", 5, "review", DAY, NOW)  # (a cram or an old session may grade it)
+    store.undo(review.id, DAY, NOW)
+    assert store.state("a").suspended
+    assert store.set_suspended("a", False, DAY + timedelta(days=1), NOW) is True
+    assert not store.state("a").suspended and store.suspended_since("a") is None
+    rows = store.db.execute("SELECT card_id, day, suspended FROM suspensions ORDER BY id").fetchall()
+    assert rows == [("a", "2026-11-26", 1), ("a", "2026-11-27", 0)]
+
+
+def test_failed_today_is_the_latest_standing_grade_below_4(store):
+    store.record("a", 2, "review", DAY, NOW)
+    store.record("a", 3, "redrill", DAY, NOW)  # still below 4
+    store.record("b", 1, "review", DAY, NOW)
+    store.record("b", 4, "redrill", DAY, NOW)  # drilled to 4: done
+    store.record("c", 3, "review", DAY, NOW)
+    store.undo(store.record("c", 5, "redrill", DAY, NOW).id, DAY, NOW)  # an undone 5 does not count
+    store.record("d", 1, "cram", DAY, NOW)  # cram: not a review
+    store.record("e", 0, "review", DAY - timedelta(days=1), NOW)  # yesterday
+    store.record("f", 1, "review", DAY, NOW)
+    store.bury("f", DAY + timedelta(days=1))
+    store.record("g", 1, "review", DAY, NOW)
+    store.set_suspended("g", True, DAY, NOW)
+    assert store.failed_on(DAY) == ["a", "c"]
 
 
 def test_orphans_are_cards_with_history_in_no_deck(store):
@@ -193,10 +241,11 @@ def test_another_programs_database_is_refused(tmp_path):
 
 def test_missing_home_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("DLQUIZ_HOME", str(tmp_path / "nope"))
-    with pytest.raises(StoreError) as info:
-        open_store()
-    assert str(info.value) == f"{tmp_path / 'nope'}: DLQUIZ_HOME does not exist; create it or point DLQUIZ_HOME elsewhere"
-    assert open_store(create=False) is None
+    message = f"{tmp_path / 'nope'}: DLQUIZ_HOME does not exist; create it or point DLQUIZ_HOME elsewhere"
+    for create in (True, False):  # reading needs the directory as much as writing does
+        with pytest.raises(DlquizError) as info:
+            open_store(create=create)
+        assert str(info.value) == message and info.value.exit_code == 2
 
 
 def test_unwritable_home_is_a_clear_error(monkeypatch):
@@ -222,3 +271,19 @@ def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
     assert [p.returncode for p in procs] == [0] * 6, errors
     with Store(path) as s:
         assert sorted(s.states()) == [f"c{i}" for i in range(6)]
+
+
+def test_a_store_of_schema_5_migrates_keeping_its_cards(tmp_path):
+    from dlquiz.review.migrations import MIGRATIONS
+
+    path = tmp_path / "dlquiz.db"
+    with Store(path) as s:  # a full store, then taken back to what dlquiz wrote before suspensions
+        s.record("a", 5, "review", DAY, NOW)
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE suspensions; DROP INDEX cards_suspended; ALTER TABLE cards DROP COLUMN suspended; "
+                     "PRAGMA user_version = 5;")
+    db.close()
+    with Store(path) as s:
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 6
+        assert s.state("a").due == DAY + timedelta(days=1) and not s.state("a").suspended
+        assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended

@@ -118,7 +118,7 @@ def test_time_per_day_covers_the_last_30_days(history):
 
 
 def test_cards_by_state(history):
-    assert compute().cards == {"total": 7, "new": 2, "learning": 1, "young": 3, "mature": 1, "leech": 1, "buried": 2}
+    assert compute().cards == {"total": 7, "new": 2, "learning": 1, "young": 3, "mature": 1, "leech": 1, "buried": 2, "suspended": 0}
 
 
 def test_forecast_counts_buried_cards_when_their_burial_ends(history):
@@ -165,7 +165,7 @@ def test_deck_arguments_limit_every_figure_to_those_cards(history):
     assert {(d.day - T).days: d.answers for d in result.days} == {
         -60: 1, -59: 1, -53: 1, -38: 1, -10: 1, -9: 2, -8: 1, -7: 1, -6: 1, -1: 1, 0: 1}
     assert result.streak == 2  # T-1 (the cram of a3) and today; b1 at T-2 is another deck's
-    assert result.cards == {"total": 3, "new": 1, "learning": 0, "young": 1, "mature": 1, "leech": 1, "buried": 0}
+    assert result.cards == {"total": 3, "new": 1, "learning": 0, "young": 1, "mature": 1, "leech": 1, "buried": 0, "suspended": 0}
     assert (result.due_today, result.overdue, sum(result.forecast)) == (1, 1, 0)
     assert result.retention == stats.Retention(young=tally(2, 4), mature=tally(1, 1))
     assert [g.title for g in result.by_week] == ["Neural Networks and Deep Learning"]
@@ -214,7 +214,7 @@ def test_an_empty_history_gives_zeros(write_deck):
     write_deck("c1w1.yaml", "course: 1\nweek: 1\ntitle: One\ncards:\n  - id: x\n    question: Q?\n    answer: A.\n")
     result = compute()  # no store at all
     assert not result.has_history
-    assert result.cards == {"total": 1, "new": 1, "learning": 0, "young": 0, "mature": 0, "leech": 0, "buried": 0}
+    assert result.cards == {"total": 1, "new": 1, "learning": 0, "young": 0, "mature": 0, "leech": 0, "buried": 0, "suspended": 0}
     assert (result.days, result.streak, result.due_today, result.forecast) == ([], 0, 0, [0] * 30)
     assert result.retention == stats.Retention() and result.by_week == []
     assert paths.home().joinpath("dlquiz.db").exists() is False  # stats never creates a store
@@ -261,9 +261,9 @@ today 11s · last 30 days 2m 59s on 13 days · 14s a studied day
 
 Cards · 7
   ░░░░░░░░░░░░░░░░░▒▒▒▒▒▒▒▒▒▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓████████
-  ░ new       2  28.6%  leech   1
-  ▒ learning  1  14.3%  buried  2
-  ▓ young     3  42.9%
+  ░ new       2  28.6%  leech      1
+  ▒ learning  1  14.3%  buried     2
+  ▓ young     3  42.9%  suspended  0
   █ mature    1  14.3%
 
 Retention · last 30 days, scheduled reviews graded 3+
@@ -325,7 +325,7 @@ def test_json_gives_the_same_numbers(history, cli):
     assert (result.exit_code, result.stderr) == (0, "")
     data = json.loads(result.stdout)
     assert data == compute().to_dict()
-    assert data["cards"] == {"total": 7, "new": 2, "learning": 1, "young": 3, "mature": 1, "leech": 1, "buried": 2}
+    assert data["cards"] == {"total": 7, "new": 2, "learning": 1, "young": 3, "mature": 1, "leech": 1, "buried": 2, "suspended": 0}
     assert data["calendar"]["days"][-2:] == [{"day": "2026-11-25", "answers": 2, "ms": 12000},
                                              {"day": "2026-11-26", "answers": 1, "ms": 11000}]
     assert {k: data["calendar"][k] for k in ("from", "to", "answers", "days_studied", "streak")} == {
@@ -351,9 +351,9 @@ No reviews yet: `dlquiz review` starts your first session.
 
 Cards · 1
   ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
-  ░ new       1  100.0%  leech   0
-  ▒ learning  0    0.0%  buried  0
-  ▓ young     0    0.0%
+  ░ new       1  100.0%  leech      0
+  ▒ learning  0    0.0%  buried     0
+  ▓ young     0    0.0%  suspended  0
   █ mature    0    0.0%
 """
 
@@ -441,3 +441,10 @@ def test_answers_per_day_are_read_from_an_index_alone(tmp_path, scope, expected)
     assert expected in plan
     assert "SEARCH u USING COVERING INDEX reviews_undone (undoes>?)" in plan
     assert not any(step.startswith(("SCAN r", "SCAN u")) for step in plan), plan
+
+
+def test_one_studied_day_is_one_day(write_deck, cli, monkeypatch):
+    write_deck("t.yaml", "course: 1\nweek: 1\ntitle: T\ncards:\n  - id: t-a\n    question: A?\n    answer: A.\n")
+    assert cli("review", input="\n5\n").exit_code == 0
+    monkeypatch.setenv("COLUMNS", "80")
+    assert " on 1 day · " in cli("stats").stdout

@@ -35,10 +35,12 @@ from dlquiz.checking.templates.kit import (  # noqa: F401 (this module's API)
     Template,
     TemplateError,
 )
+from dlquiz.errors import DeckError, Problem, clip, cut
 
 # A template card's question, answer, explain and kind come from its template.
 DRAWN_KEYS = ("kind", "question", "answer", "options", "expr", "check", "explain")
-_RANGE = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*\Z")
+# A range's ends: at most 16 digits and 6 decimals (every parameter's bounds are far inside that).
+_RANGE = re.compile(r"\s*(-?\d{1,16}(?:\.\d{1,6})?)\s*\.\.\s*(-?\d{1,16}(?:\.\d{1,6})?)\s*\Z")
 
 
 def registry() -> dict[str, Template]:
@@ -89,12 +91,11 @@ def parse_values(param: Param, raw: Any) -> tuple[tuple | str | None, str | None
     if isinstance(raw, str) and param.kind in (int, float) and (match := _RANGE.match(raw)):
         low, high = match.groups()
         if param.kind is int and "." in low + high:
-            return None, f"a range of whole numbers like 8..64, not {raw!r}"
-        spec: tuple | str = f"{low}..{high}"
-        values = values_of(param, spec)
-        if not len(values):
-            return None, f"the range {raw!r} is empty"
-        ends = (values[0], values[-1])
+            return None, f"a range of whole numbers like 8..64, not {clip(raw)}"
+        ends = (int(low), int(high)) if param.kind is int else (float(low), float(high))
+        if ends[0] > ends[1]:
+            return None, f"a range from low to high, not {clip(raw)}"
+        spec: tuple | str = f"{low}..{high}"  # (its ends are checked below, before it is ever counted)
     else:
         if isinstance(raw, list) and not raw:
             return None, "an empty list"
@@ -102,14 +103,14 @@ def parse_values(param: Param, raw: Any) -> tuple[tuple | str | None, str | None
     for value in ends:
         if param.kind is str:
             if value not in param.default:
-                return None, f"one of {', '.join(param.default)}, not {value!r}"
+                return None, f"one of {', '.join(param.default)}, not {clip(value)}"
         elif not _is_number(value, param.kind):
             wanted = {int: "a whole number", float: "a number", bool: "true or false"}[param.kind]
-            return None, f"{wanted} (or a list, or a range like 8..64), not {value!r}"
+            return None, f"{wanted} (or a list, or a range like 8..64), not {clip(value)}"
         elif param.minimum is not None and value < param.minimum:
-            return None, f"at least {param.minimum}, not {value!r}"
+            return None, f"at least {param.minimum}, not {clip(value)}"
         elif param.maximum is not None and value > param.maximum:
-            return None, f"at most {param.maximum}, not {value!r}"
+            return None, f"at most {param.maximum}, not {clip(value)}"
     return spec, None
 
 
@@ -134,7 +135,7 @@ def validate_card(raw: Any, report: Callable[[int, str], None]) -> dict | None:
     name = raw["template"]
     found = registry().get(name) if isinstance(name, str) else None
     if found is None:
-        bad(raw.lines["template"], f"unknown template {name!r}{_did_you_mean(str(name), sorted(TEMPLATES))}")
+        bad(raw.lines["template"], f"unknown template {clip(name)}{_did_you_mean(str(name), sorted(TEMPLATES))}")
         return None
     params = {}
     given = raw.get("params", {})
@@ -145,7 +146,7 @@ def validate_card(raw: Any, report: Callable[[int, str], None]) -> dict | None:
     for key, value in given.items():
         if key not in known:
             names = ", ".join(known)
-            bad(given.lines[key], f"unknown param {key!r} of template {name!r}{_did_you_mean(str(key), known)} (its params: {names})")
+            bad(given.lines[key], f"unknown param {clip(key)} of template {name!r}{_did_you_mean(str(key), known)} (its params: {names})")
             continue
         spec, wrong = parse_values(known[key], value)
         if wrong:
@@ -200,7 +201,12 @@ def draw(card: Any, number: int) -> tuple[Any, Drawn]:
 def instantiate(card: Any, draw_number: int) -> Any:
     """The card for one review: for a template card a copy (dataclasses.replace) with question,
     answer, explain (the worked solution with the drawn numbers) and kind filled in, the same
-    for the same (card.id, draw_number) in every process; any other card unchanged."""
+    for the same (card.id, draw_number) in every process; any other card unchanged. A card
+    whose params give no problem is a DeckError naming it (`dlquiz check` finds it first)."""
     if getattr(card, "template", None) is None:
         return card
-    return draw(card, draw_number)[0]
+    try:
+        return draw(card, draw_number)[0]
+    except (TemplateError, ValueError, ArithmeticError, TypeError) as exc:
+        message = f"card {card.id!r} cannot be drawn: {cut(str(exc))} (see dlquiz check)"
+        raise DeckError([Problem(card.path, card.line, message)]) from None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlquiz.checking.templates.kit import Drawn, Param, article, num, shown, solved, template, until
+from dlquiz.checking.templates.kit import Drawn, Param, article, num, numbers, shown, solved, template, until
 
 _DRAWN = "(new numbers at every review)"
 
@@ -26,8 +26,8 @@ def _ref():
     formula=r"$\left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1$",
     why="The filter's first position gives one output; each further stride of s that still fits "
         "inside the padded input (n + 2p wide) gives one more. A last partial step is dropped: the floor.",
-    params=(Param("n", range(6, 65), minimum=1), Param("f", (1, 3, 5, 7), minimum=1),
-            Param("pad", range(0, 4), minimum=0), Param("stride", (1, 2, 3), minimum=1)),
+    params=(Param("n", range(6, 65), minimum=1, maximum=4096), Param("f", (1, 3, 5, 7), minimum=1, maximum=64),
+            Param("pad", range(0, 4), minimum=0, maximum=64), Param("stride", (1, 2, 3), minimum=1, maximum=64)),
     valid=lambda v: v["f"] <= v["n"] + 2 * v["pad"],
 )
 def _conv_output_size(v, rng):
@@ -44,8 +44,9 @@ def _conv_output_size(v, rng):
     summary=rf"The number of parameters of a conv layer with $n_C$ filters of $f \times f$ over an input with $n_C^{{[l-1]}}$ channels {_DRAWN}.",
     formula=r"$(f \cdot f \cdot n_C^{[l-1]} + 1) \cdot n_C$",
     why="Each filter spans all input channels and has one bias; the size of the image does not matter.",
-    params=(Param("f", (1, 3, 5, 7), minimum=1), Param("n_c_prev", (1, 3, 16, 32, 64), minimum=1),
-            Param("n_c", (8, 10, 16, 32, 64, 100, 128), minimum=1), Param("n", (32, 64, 224, 300), minimum=1)),
+    params=(Param("f", (1, 3, 5, 7), minimum=1, maximum=64), Param("n_c_prev", (1, 3, 16, 32, 64), minimum=1, maximum=65536),
+            Param("n_c", (8, 10, 16, 32, 64, 100, 128), minimum=1, maximum=65536),
+            Param("n", (32, 64, 224, 300), minimum=1, maximum=4096)),
 )
 def _conv_param_count(v, rng):
     f, c_prev, c = v["f"], v["n_c_prev"], v["n_c"]
@@ -62,8 +63,8 @@ def _conv_param_count(v, rng):
     formula=r"$\left(\left\lfloor \frac{n - f}{s} \right\rfloor + 1,\ \left\lfloor \frac{n - f}{s} \right\rfloor + 1,\ n_C\right)$",
     why="Pooling uses the output-size formula with p = 0 and works on each channel separately, "
         "so the number of channels does not change.",
-    params=(Param("n", range(4, 65), minimum=1), Param("n_c", (3, 8, 16, 32, 64), minimum=1),
-            Param("f", (2, 3), minimum=1), Param("stride", (1, 2, 3), minimum=1),
+    params=(Param("n", range(4, 65), minimum=1, maximum=4096), Param("n_c", (3, 8, 16, 32, 64), minimum=1, maximum=65536),
+            Param("f", (2, 3), minimum=1, maximum=64), Param("stride", (1, 2, 3), minimum=1, maximum=64),
             Param("mode", ("max", "average"), kind=str)),
     valid=lambda v: v["f"] <= v["n"],
 )
@@ -84,7 +85,7 @@ def _pool_output_shape(v, rng):
     formula=r"$p = \frac{f - 1}{2}$",
     why="With stride 1 the output size is n + 2p − f + 1; it equals n when 2p = f − 1. "
         "That is why filters are odd-sized.",
-    params=(Param("f", (1, 3, 5, 7, 9, 11), minimum=1), Param("n", range(8, 257), minimum=1)),
+    params=(Param("f", (1, 3, 5, 7, 9, 11), minimum=1, maximum=63), Param("n", range(8, 257), minimum=1, maximum=4096)),
     valid=lambda v: v["f"] % 2 == 1 and v["f"] <= v["n"],
 )
 def _same_padding(v, rng):
@@ -102,8 +103,8 @@ def _same_padding(v, rng):
     formula=r"$(n - 1) \cdot s - 2p + f$",
     why="Each input pixel places a copy of the filter s pixels further along: (n − 1)·s + f "
         "covers all of them, and the padding p is cropped from both sides.",
-    params=(Param("n", range(2, 33), minimum=1), Param("f", (2, 3, 4), minimum=1),
-            Param("pad", (0, 1), minimum=0), Param("stride", (1, 2), minimum=1)),
+    params=(Param("n", range(2, 33), minimum=1, maximum=4096), Param("f", (2, 3, 4), minimum=1, maximum=64),
+            Param("pad", (0, 1), minimum=0, maximum=64), Param("stride", (1, 2), minimum=1, maximum=64)),
     valid=lambda v: (v["n"] - 1) * v["stride"] - 2 * v["pad"] + v["f"] >= 1,
 )
 def _conv_transpose_output_size(v, rng):
@@ -122,8 +123,8 @@ def _conv_transpose_output_size(v, rng):
     why="The 1×1 expansion has one weight per (input, expanded) channel pair, the depthwise f×f "
         "convolution one filter per expanded channel, and the 1×1 projection one weight per "
         "(expanded, output) pair.",
-    params=(Param("n_c_in", (3, 5, 8, 16, 24), minimum=1), Param("expansion", (2, 3, 4, 6), minimum=1),
-            Param("f", (3, 5), minimum=1), Param("n_project", (8, 16, 20, 24, 32), minimum=1)),
+    params=(Param("n_c_in", (3, 5, 8, 16, 24), minimum=1, maximum=4096), Param("expansion", (2, 3, 4, 6), minimum=1, maximum=16),
+            Param("f", (3, 5), minimum=1, maximum=11), Param("n_project", (8, 16, 20, 24, 32), minimum=1, maximum=4096)),
 )
 def _mobilenet(v, rng):
     n_in, f, n_out = v["n_c_in"], v["f"], v["n_project"]
@@ -142,8 +143,8 @@ def _mobilenet(v, rng):
     summary=rf"The shape of the YOLO output volume for a $g \times g$ grid, $a$ anchor boxes and $c$ classes {_DRAWN}.",
     formula=r"$(g, g, a \cdot (5 + c))$",
     why="Each anchor box of each grid cell predicts p_c, b_x, b_y, b_h, b_w and one score per class.",
-    params=(Param("grid", (7, 13, 19), minimum=1), Param("anchors", (2, 3, 5, 9), minimum=1),
-            Param("classes", (1, 3, 20, 80), minimum=0)),
+    params=(Param("grid", (7, 13, 19), minimum=1, maximum=512), Param("anchors", (2, 3, 5, 9), minimum=1, maximum=64),
+            Param("classes", (1, 3, 20, 80), minimum=0, maximum=100_000)),
 )
 def _yolo_output_shape(v, rng):
     g, a, c = v["grid"], v["anchors"], v["classes"]
@@ -174,7 +175,7 @@ def _area(box) -> int:
     summary=rf"The intersection over union of two boxes given by their corners (x1, y1, x2, y2) {_DRAWN}.",
     formula=r"$\mathrm{IoU} = \frac{|A \cap B|}{|A| + |B| - |A \cap B|}$",
     why="The union counts the overlap once, so it is the sum of the two areas minus the intersection.",
-    params=(Param("size", (6, 8, 10), minimum=3),),
+    params=(Param("size", (6, 8, 10), minimum=3, maximum=12),),  # larger: two small boxes seldom overlap
 )
 def _iou(v, rng):
     a, b = until(lambda: (_box(rng, v["size"]), _box(rng, v["size"])),
@@ -215,7 +216,7 @@ def _nms_by_hand(boxes, scores, threshold) -> tuple[list[int], list[str]]:
     formula="Repeatedly keep the highest-scoring box left and discard every box whose IoU with it is at least the threshold.",
     why="Non-max suppression keeps one box per object: the most confident one, and discards the "
         "boxes that overlap it too much.",
-    params=(Param("boxes", (3, 4, 5), minimum=3, maximum=8), Param("threshold", (0.3, 0.4, 0.5, 0.6), kind=float, minimum=0, maximum=1)),
+    params=(Param("boxes", (3, 4, 5), minimum=3, maximum=8), Param("threshold", (0.3, 0.4, 0.5, 0.6), kind=float, minimum=0.2, maximum=0.8)),
 )
 def _nms_kept(v, rng):
     count, threshold = v["boxes"], Fraction(str(v["threshold"]))
@@ -250,7 +251,7 @@ def _gram_entry(v, rng):
     k, l = rng.sample(range(v["channels"]), 2) if rng.random() < 0.7 else [rng.randrange(v["channels"])] * 2
     answer = int(round(_ref().gram_matrix(rows)[k][l]))
     closed = " + ".join(f"{num(x)}·{num(y)}" for x, y in zip(rows[k], rows[l]))
-    matrix = "[" + ", ".join("[" + ", ".join(map(str, r)) + "]" for r in rows) + "]"
+    matrix = numbers([numbers(r, "[]") for r in rows], "[]")
     return solved(
         f"A layer's activation, unrolled to (n_C, n_H·n_W), is A = {matrix}: one row per channel. "
         f"What is the Gram-matrix entry G[{k + 1}][{l + 1}] (rows and columns counted from 1)?",
@@ -263,20 +264,20 @@ def _gram_entry(v, rng):
     formula=r"$\max(\lVert a - p \rVert^2 - \lVert a - n \rVert^2 + \alpha,\ 0)$",
     why="The loss is zero once the negative is farther from the anchor than the positive by at "
         "least the margin α; otherwise it pushes them apart.",
-    params=(Param("alpha", (0.2, 0.5, 1.0), kind=float, minimum=0), Param("dims", (2, 3), minimum=1, maximum=4)),
+    params=(Param("alpha", (0.2, 0.5, 1.0), kind=float, minimum=0, maximum=10), Param("dims", (2, 3), minimum=1, maximum=4)),
 )
 def _triplet_loss(v, rng):
     a, p, n = ([rng.randint(-2, 2) for _ in range(v["dims"])] for _ in range(3))
     alpha = v["alpha"]
     answer = _ref().triplet_loss(a, p, n, alpha)
-    d_ap = " + ".join(f"({num(x)} − {num(y)})^2" for x, y in zip(a, p))
-    d_an = " + ".join(f"({num(x)} − {num(y)})^2" for x, y in zip(a, n))
+    d_ap = " + ".join(f"({num(x)} − {num(y)})²" for x, y in zip(a, p))
+    d_an = " + ".join(f"({num(x)} − {num(y)})²" for x, y in zip(a, n))
     pos, neg = sum((x - y) ** 2 for x, y in zip(a, p)), sum((x - y) ** 2 for x, y in zip(a, n))
     closed = f"max({d_ap} − ({d_an}) + {alpha}, 0)"
     steps = (f"‖a − p‖² = {d_ap} = {pos}", f"‖a − n‖² = {d_an} = {neg}",
              f"J = max({pos} − {neg} + {alpha}, 0) = {shown(answer)}")
     return Drawn(
-        f"The anchor encoding is a = {tuple(a)}, the positive p = {tuple(p)} and the negative "
-        f"n = {tuple(n)}; the margin is α = {alpha}. What is the triplet loss?",
+        f"The anchor encoding is a = {numbers(a)}, the positive p = {numbers(p)} and the negative "
+        f"n = {numbers(n)}; the margin is α = {alpha}. What is the triplet loss?",
         answer, steps, closed)
 

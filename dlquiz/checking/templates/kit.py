@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from dlquiz.checking.shown import show_number
+from dlquiz.checking.shown import minus, show_number
 
 TRIES = 100  # draws of parameters before giving up on a `valid` constraint
 
@@ -23,13 +23,19 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a template: what it is drawn from unless a card narrows it."""
+    """One parameter of a template: what it is drawn from unless a card narrows it. A number
+    declares its bounds: a deck may narrow it only within them, so that every draw stays small
+    in time and memory (a card cannot ask for a 10⁹-position encoding)."""
 
     name: str
     default: Sequence
     kind: type = int
     minimum: float | None = None
     maximum: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind in (int, float) and (self.minimum is None or self.maximum is None):
+            raise TypeError(f"template parameter {self.name!r} must declare its minimum and maximum")
 
 
 @dataclass(frozen=True)
@@ -123,5 +129,11 @@ def sub(value: Any) -> str:
 
 
 def shown(value: Any) -> str:
-    """A result as the worked solution shows it: `7,600`, `0.2353`."""
-    return show_number(value).replace("-", "−")
+    """A result as the worked solution shows it: `7,600`, `0.2353`, `−0.1`."""
+    return show_number(value)
+
+
+def numbers(values: Sequence[Any], brackets: str = "()") -> str:
+    """Numbers in a question, with minus signs as the worked solution has them: `(−1, 2)` (no
+    brackets with `brackets=""`)."""
+    return brackets[:1] + ", ".join(minus(str(v)) for v in values) + brackets[1:]

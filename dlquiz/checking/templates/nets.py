@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlquiz.checking.templates.kit import Drawn, Param, decimal, num, shown, solved, sub, template
+from dlquiz.checking.templates.kit import Drawn, Param, decimal, num, numbers, shown, solved, sub, template
 
 _DRAWN = "(new numbers at every review)"
 
@@ -32,8 +32,8 @@ _DENSE = {
     formula=r"$W, dW: (n^{[l]}, n^{[l-1]})$; $b, db: (n^{[l]}, 1)$; $Z: (n^{[l]}, m)$",
     why="Z = W·A_prev + b maps n^[l−1] features of each of the m examples to n^[l] units; b is "
         "broadcast over the examples, and a gradient has the shape of what it is the gradient of.",
-    params=(Param("n_prev", range(2, 21), minimum=1), Param("n", range(2, 21), minimum=1),
-            Param("m", (16, 32, 64, 100), minimum=1), Param("of", tuple(_DENSE), kind=str)),
+    params=(Param("n_prev", range(2, 21), minimum=1, maximum=256), Param("n", range(2, 21), minimum=1, maximum=256),
+            Param("m", (16, 32, 64, 100), minimum=1, maximum=256), Param("of", tuple(_DENSE), kind=str)),
 )
 def _dense_shapes(v, rng):
     import numpy as np
@@ -57,7 +57,7 @@ def _dense_shapes(v, rng):
     formula="The summed axis disappears, or stays with size 1 when `keepdims=True`.",
     why="keepdims=True keeps the result 2-D, so it broadcasts back against A (as in A / B); "
         "without it a (r,) vector can silently broadcast the wrong way.",
-    params=(Param("rows", range(2, 8), minimum=1), Param("cols", range(2, 8), minimum=1),
+    params=(Param("rows", range(2, 8), minimum=1, maximum=64), Param("cols", range(2, 8), minimum=1, maximum=64),
             Param("axis", (0, 1), minimum=0, maximum=1), Param("keepdims", (True, False), kind=bool)),
     valid=lambda v: v["rows"] != v["cols"],
 )
@@ -106,7 +106,7 @@ def _ewa(v, rng):
     formula=r"$\Delta w = -\alpha \frac{\hat v}{\sqrt{\hat s} + \epsilon},\ \hat v = \frac{v}{1-\beta_1^t},\ \hat s = \frac{s}{1-\beta_2^t}$",
     why="Bias correction makes the first steps full-sized: at t = 1, v̂ = dw and ŝ = dw², so the "
         "step is about α whatever the size of the gradient.",
-    params=(Param("learning_rate", (0.001, 0.01, 0.1), kind=float, minimum=0), Param("t", (1, 2), minimum=1, maximum=2),
+    params=(Param("learning_rate", (0.001, 0.01, 0.1), kind=float, minimum=0, maximum=1), Param("t", (1, 2), minimum=1, maximum=2),
             Param("beta1", (0.9,), kind=float, minimum=0, maximum=0.99), Param("beta2", (0.999,), kind=float, minimum=0, maximum=0.9999)),
 )
 def _adam_step(v, rng):
@@ -139,8 +139,8 @@ def _adam_step(v, rng):
     summary=rf"The decayed learning rate $\alpha_0 / (1 + \text{{decay\_rate}} \cdot \text{{epoch}})$ {_DRAWN}.",
     formula=r"$\alpha = \frac{\alpha_0}{1 + \text{decay\_rate} \cdot \text{epoch\_num}}$",
     why="The learning rate shrinks like 1/epoch: large steps early, smaller ones as training settles.",
-    params=(Param("alpha0", (0.1, 0.2, 0.5, 1.0), kind=float, minimum=0), Param("decay_rate", (0.5, 1.0, 2.0), kind=float, minimum=0),
-            Param("epoch", range(1, 11), minimum=0)),
+    params=(Param("alpha0", (0.1, 0.2, 0.5, 1.0), kind=float, minimum=0, maximum=10),
+            Param("decay_rate", (0.5, 1.0, 2.0), kind=float, minimum=0, maximum=100), Param("epoch", range(1, 11), minimum=0, maximum=10_000)),
 )
 def _lr_decay(v, rng):
     a0, rate, epoch = v["alpha0"], v["decay_rate"], v["epoch"]
@@ -173,13 +173,14 @@ def _rnn_family(name: str, gates: int | None):
     return build
 
 
-_RNN_PARAMS = (Param("n_a", (8, 16, 32, 64, 100, 128), minimum=1), Param("n_x", (3, 10, 50, 100, 300), minimum=1))
+_RNN_PARAMS = (Param("n_a", (8, 16, 32, 64, 100, 128), minimum=1, maximum=65536),
+               Param("n_x", (3, 10, 50, 100, 300), minimum=1, maximum=1_000_000))
 template(
     "rnn_param_count", "numeric",
     summary=rf"The number of parameters of a basic RNN cell with its output layer {_DRAWN}.",
     formula=r"$n_a^2 + n_a n_x + n_a + n_y n_a + n_y$",
     why="The same W_aa, W_ax, b_a (and W_ya, b_y) are shared by every time step, so the count does not depend on the sequence length.",
-    params=_RNN_PARAMS + (Param("n_y", (1, 2, 5, 10), minimum=1),),
+    params=_RNN_PARAMS + (Param("n_y", (1, 2, 5, 10), minimum=1, maximum=1_000_000),),
 )(_rnn_family("basic RNN", None))
 template(
     "gru_param_count", "numeric",
@@ -211,7 +212,7 @@ def _attention_weight(v, rng):
     closed = f"e^{num(energies[k])} / ({' + '.join(f'e^{num(e)}' for e in energies)})"
     return solved(
         f"For one output step the energies e⟨t,t'⟩ over the {len(energies)} input positions are "
-        f"{', '.join(map(str, energies))}. What is the attention weight α⟨t,{k + 1}⟩?", answer, f"α⟨t,{k + 1}⟩", closed)
+        f"{numbers(energies, '')}. What is the attention weight α⟨t,{k + 1}⟩?", answer, f"α⟨t,{k + 1}⟩", closed)
 
 
 @template(
@@ -220,7 +221,7 @@ def _attention_weight(v, rng):
     formula=r"$PE(pos, 2i) = \sin\left(\frac{pos}{10000^{2i/d}}\right),\ PE(pos, 2i+1) = \cos\left(\frac{pos}{10000^{2i/d}}\right)$",
     why="Each pair of dimensions is a sine and a cosine of the position at its own frequency, "
         "from one turn per 2π positions down to one per 10000·2π.",
-    params=(Param("d_model", (4, 8, 16), minimum=2), Param("pos", range(0, 21), minimum=0)),
+    params=(Param("d_model", (4, 8, 16), minimum=2, maximum=512), Param("pos", range(0, 21), minimum=0, maximum=1000)),
 )
 def _positional_encoding(v, rng):
     d, pos = v["d_model"], v["pos"]
