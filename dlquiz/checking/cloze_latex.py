@@ -55,10 +55,10 @@ class _Item:
     """One piece of the plain formula: a name (scripts may attach to it), a function, an atom,
     an operator, a relation, a comma or the slot."""
 
-    __slots__ = ("text", "kind")
+    __slots__ = ("text", "kind", "power")
 
-    def __init__(self, text: str, kind: str) -> None:
-        self.text, self.kind = text, kind
+    def __init__(self, text: str, kind: str, power: str | None = None) -> None:
+        self.text, self.kind, self.power = text, kind, power  # power: a function's, `\\tanh^2(z)`
 
 
 def _tokens(latex: str) -> list[str]:
@@ -78,9 +78,10 @@ def _join(items: list[_Item]) -> str:
     while at < len(items):
         item = items[at]
         following = items[at + 1] if at + 1 < len(items) else None
-        if item.kind == "function" and following is not None and following.kind in ("name", "atom") \
-                and not following.text.startswith("("):
-            out.append(f"{item.text}({following.text})")
+        if item.kind == "function" and following is not None and following.kind in ("name", "atom"):
+            bracketed = following.text.startswith("(") and following.text.endswith(")")
+            call = f"{item.text}{following.text}" if bracketed else f"{item.text}({following.text})"
+            out.append(f"({call})^({item.power})" if item.power else call)
             at += 2
             continue
         out.append(item.text)
@@ -203,9 +204,13 @@ class _Reader:
     def script(self, mark: str, items: list[_Item]) -> None:
         raw = self.raw_group()
         index = _index(raw)
+        if index is not None and items and items[-1].kind == "function":
+            return None  # the layer of an activation, g^{[l]}: still the function g
         if index is not None:
             return self.attach(items, index, "an index like ^{(i)}")
         if mark == "_":
+            if items and items[-1].text.startswith("abs("):  # a norm's kind, \|W\|_F: the norm itself
+                return None
             text = _compact(_Reader.read(raw))
             return self.attach(items, text, "a subscript")
         if raw in (["T"], ["\\top"], ["\\intercal"]):
@@ -228,6 +233,9 @@ class _Reader:
     def power(self, items: list[_Item], exponent: str) -> None:
         if not items or items[-1].kind in ("op", "rel", "comma"):
             raise LatexError("cannot check a power of nothing")
+        if items[-1].kind == "function":  # \tanh^2(z) is tanh(z)^2
+            items[-1].power = exponent
+            return
         items[-1] = _Item(f"{items[-1].text}^({exponent})", "atom")
 
     def command(self, name: str, items: list[_Item]) -> None:
@@ -267,10 +275,11 @@ class _Reader:
             pass
         elif name == "left":
             opener = self.take()
-            if opener in _BARS or opener == "\\|":
+            if opener in _BARS or opener in ("\\|", "\\lfloor", "\\lceil"):
                 inner = self.row(("\\right",))
                 self.take()
-                items.append(_Item(f"abs({_join(inner)})", "atom"))
+                function = {"\\lfloor": "floor", "\\lceil": "ceil"}.get(opener, "abs")
+                items.append(_Item(f"{function}({_join(inner)})", "atom"))
             else:
                 self.bracket(opener, "", items, left=True)
         elif name in ("{", "lbrace"):
@@ -282,12 +291,11 @@ class _Reader:
         elif "\\" + name in _BARS:
             inner = self.row((_BARS["\\" + name],))
             items.append(_Item(f"abs({_join(inner)})", "atom"))
-        elif name in ("sum", "prod"):
-            limits = ""
+        elif name in ("sum", "prod"):  # an opaque factor: what it sums is compared, not the limits
             while self.peek() in ("_", "^"):
                 self.at += 1
-                limits += "".join(ch for ch in "".join(self.raw_group()) if ch.isalnum())
-            items.append(_Item(f"{name}_{{{limits}}}" if limits else name, "name"))
+                self.raw_group()
+            items.append(_Item(name, "name"))
         elif name in _OPAQUE:
             items.append(_Item(_OPAQUE[name], "name"))
         elif name == "dlqslot":
@@ -344,3 +352,28 @@ def segments(latex: str) -> list[str]:
         else:
             sides[-1].append(item)
     return [_join(side) for side in sides]
+
+
+_OPENERS, _CLOSERS = frozenset({"{", "(", "[", "\\left"}), frozenset({"}", ")", "]", "\\right"})
+
+
+def slot_side(latex: str) -> str:
+    """The plain math of the one side of the formula's relations that holds `\\dlqslot`; the
+    other sides are not read, so notation there (`\\tanh'(z) =`) cannot spoil the check."""
+    tokens = _tokens(latex)
+    sides: list[list[str]] = [[]]
+    depth = 0
+    for at, token in enumerate(tokens):
+        depth += token in _OPENERS
+        depth -= token in _CLOSERS
+        after_colon = token == "=" and at > 0 and tokens[at - 1] == ":"  # the = of :=, already split at
+        relation = (token in ("=", "<", ">") and not after_colon) or token[1:] in _RELATIONS or (
+            token == ":" and at + 1 < len(tokens) and tokens[at + 1] == "=")
+        if depth == 0 and relation:
+            sides.append([])
+        elif not after_colon:
+            sides[-1].append(token)
+    holding = [side for side in sides if "\\dlqslot" in side]
+    if len(holding) != 1 or holding[0].count("\\dlqslot") != 1:
+        raise LatexError("the hidden part is not within one side of the formula")
+    return _join(_Reader.read(holding[0]))

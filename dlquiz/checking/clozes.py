@@ -32,6 +32,7 @@ from dlquiz.checking import cloze_latex as latex
 from dlquiz.checking import equivalence, formula
 from dlquiz.cloze import SLOT
 from dlquiz.checking.formula import FormulaError, Node
+from dlquiz.checking.formula_parser import FUNCTIONS
 
 Result = tuple[bool, str, bool]  # (correct, feedback, readable)
 Checker = Callable[[Any, str], Result]
@@ -39,6 +40,8 @@ SELF = "self"
 _ACCENT_MARKS = {"\u0302": "_hat", "\u0303": "_tilde", "\u0304": "_bar", "\u0305": "_bar"}
 _BRACKET_INDEX = re.compile(r"\^\s*(<[^<>]*>|⟨[^⟨⟩]*⟩|\[[^\[\]]*\])|(?<=[A-Za-z0-9\u0370-\u03ff}])(<[^<>=]*>|⟨[^⟨⟩]*⟩)")
 _ROUND_INDEX = re.compile(r"\^\s*(\([A-Za-z][A-Za-z0-9+\-]{0,3}\))")
+_SUM = re.compile(r"(Σ|∑|∏|\bsum|\bprod)(?:\s*[_^]\s*(?:\{[^{}]*\}|[A-Za-z0-9]+))*(?![A-Za-z(])")
+_LAYER_OF_FUNCTION = re.compile(r"\b(" + "|".join(FUNCTIONS) + r")_\{[^{}]*\}(?=\s*\()")
 _WORD_SCRIPT = re.compile(r"\^\s*([A-Za-z]{2,})")
 _INDEX = re.compile(r"<[^<>]*>|⟨[^⟨⟩]*⟩|\[[^\[\]]*\]|\([A-Za-z][A-Za-z0-9+\-]{0,3}\)")
 
@@ -78,10 +81,7 @@ def _number(content: str) -> Any:
 @functools.lru_cache(maxsize=1024)
 def _side(template: str) -> str:
     """The side of the formula (between its relations) that holds the slot, in plain math."""
-    sides = [side for side in latex.segments(template) if latex.SLOT_MARK in side]
-    if len(sides) != 1 or sides[0].count(latex.SLOT_MARK) != 1:
-        raise latex.LatexError("the hidden part is not within one side of the formula")
-    return sides[0]
+    return latex.slot_side(template)
 
 
 def _put(side: str, part: str) -> str:
@@ -123,12 +123,14 @@ def typed_math(text: str, truth: str = "") -> str:
     text = unicodedata.normalize("NFD", text)
     text = re.sub("[\u0302\u0303\u0304\u0305]", lambda m: _ACCENT_MARKS[m.group()], text)
     text = unicodedata.normalize("NFC", text)
+    text = _SUM.sub(lambda m: " sum " if m.group(1) in ("Σ", "∑", "sum") else " prod ", text)  # limits dropped, as in the card's
     text = re.sub(r"\^\s*\{([^{}]*)\}", lambda m: "^" + (m.group(1) if _INDEX.fullmatch(m.group(1).strip()) or m.group(1).isalpha()
                                                          else f"({m.group(1)})"), text)
     text = _BRACKET_INDEX.sub(lambda m: "_{" + (m.group(1) or m.group(2)).replace("⟨", "<").replace("⟩", ">") + "}", text)
     parts = set(re.findall(r"_\{([^{}]*)\}", truth))  # the card's name parts: (i), corrected, ...
     text = _ROUND_INDEX.sub(lambda m: "_{" + m.group(1) + "}" if m.group(1) in parts else m.group(), text)
     text = _WORD_SCRIPT.sub(lambda m: "_{" + m.group(1) + "}" if m.group(1) in parts else m.group(), text)
+    text = _LAYER_OF_FUNCTION.sub(r"\1", text)  # g^[l](z) is the function g, as in the card's formula
     return _concatenations(text)
 
 

@@ -197,8 +197,10 @@ def answer_view(card: Card, options: Options = DEFAULT) -> RenderableType:
 
 
 def cite_view(card: Card, options: Options = DEFAULT) -> RenderableType:
-    """A paper card's citation, dimmed."""
-    return Text(text_line(card.cite, options), style="dim")
+    """A paper card's citation (Markdown: a journal in *italics*), dimmed."""
+    from rich.styled import Styled
+
+    return Styled(markdown(card.cite, options), "dim")
 
 
 def options_view(card: Card, options: Options = DEFAULT) -> RenderableType:

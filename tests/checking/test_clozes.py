@@ -178,3 +178,9 @@ def test_a_generated_part_typed_back_is_right_and_a_changed_one_wrong(built, dat
 def test_the_stand_in_for_a_concatenation_is_not_a_number():
     with pytest.raises(formula.FormulaError):
         formula.evaluate("cat(1, 2)")
+
+
+def test_only_the_side_holding_the_cloze_is_read():
+    assert latex.slot_side(r"W := W - \alpha \dlqslot") == "W - alpha @slot@"
+    one = slot(r"1 - \tanh^2(z)", r"\tanh'(z) = \dlqslot")  # a prime on the other side: never read
+    assert one[2] == "math" and verdict((one,), "1 - tanh(z)^2").correct and not verdict((one,), "1 - tanh(z)").correct
