@@ -296,6 +296,10 @@ class _Reader:
                 self.at += 1
                 self.raw_group()
             items.append(_Item(name, "name"))
+        elif name == "mid":  # P(y | x): the condition, read as one more argument
+            items.append(_Item(",", "comma"))
+        elif name in ("dots", "ldots", "cdots"):
+            items.append(_Item("dots", "name"))
         elif name in _OPAQUE:
             items.append(_Item(_OPAQUE[name], "name"))
         elif name == "dlqslot":

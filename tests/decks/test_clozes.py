@@ -136,22 +136,21 @@ def valid_texts(draw) -> tuple[str, int]:
 def _break(text: str, count: int, fault: str, data) -> str:
     clozes = cloze.find(text)
     target = data.draw(st.sampled_from(clozes))
-    body = text[target.start:target.end]
     if fault == "gap":
         return re.sub(r"\{\{c(\d+)::", lambda m: f"{{{{c{int(m[1]) + (int(m[1]) > 1 or count == 1)}::", text)
     if fault == "empty":
         return text[:target.start] + f"{{{{c{target.number}::}}}}" + text[target.end:]
     if fault == "none":
         return cloze.reveal(text)
-    if fault == "unbalanced":
-        return text[:target.start] + body[:-2] + "{}}" + text[target.end:]
+    if fault == "unbalanced":  # a brace that closes nothing, first thing in the hidden part
+        return text[:target.start] + f"{{{{c{target.number}::}}{target.content}}}}}" + text[target.end:]
     if fault == "split":  # a dangling script inside a formula's cloze
         revealed, spans = cloze.located(clozes, text)
         ranges = list(formula_ranges(revealed))
         math = [c for c, span in zip(clozes, spans) if cloze.place(span, ranges) is not None]
         item = data.draw(st.sampled_from(math)) if math else None
         if item is None:
-            return text[:target.start] + body[:-2] + "{" + "}}" + text[target.end:]
+            return text[:target.start] + f"{{{{c{target.number}::}}{target.content}}}}}" + text[target.end:]
         return text[:item.start] + f"{{{{c{item.number}::{item.content}^}}}}" + text[item.end:]
     raise AssertionError(fault)
 
