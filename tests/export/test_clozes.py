@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import genanki
 import pytest
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportCsvRequest
 
 from dlquiz.export import clozes as anki_clozes
@@ -49,15 +49,6 @@ cards:
 @pytest.fixture
 def deck(write_deck):
     write_deck("c2w2.yaml", DECK)
-
-
-@pytest.fixture
-def col(tmp_path):
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    collection = Collection(str(folder / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def import_apkg(col, path, with_scheduling=False):
