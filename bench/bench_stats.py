@@ -78,6 +78,9 @@ def build_store(home: Path, card_ids: list[str], n_reviews: int, days: int = 730
         for name, _ in indexes:
             db.execute(f"DROP INDEX {name}")
         db.executemany(f"INSERT INTO reviews ({COLUMNS}) VALUES ({', '.join('?' * 18)})", rows)
+        # Events of this store's device, numbered in log order (dlquiz.review.events).
+        db.execute("UPDATE reviews SET device = ?, seq = id", (store.device,))
+        db.execute("UPDATE reviews SET undoes_device = device, undoes_seq = undoes WHERE undoes IS NOT NULL")
         db.executemany("INSERT INTO cards (card_id, reps, ef, interval, due, lapses, last_review, buried_until) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", states)
         for _, sql in indexes:

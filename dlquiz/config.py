@@ -8,6 +8,7 @@
     desired_retention = 0.9 # FSRS: the chance of recall it schedules for, 0.70 to 0.99
     fsrs_parameters = [...] # FSRS: 21 numbers (`dlquiz optimize` writes them); default: py-fsrs's
     fuzz = false            # FSRS: spread due days a little, as py-fsrs does
+    sync_dir = "~/Sync/dlquiz"  # `dlquiz sync` and every review session share the history there
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Config:
     desired_retention: float = 0.9
     fsrs_parameters: tuple[float, ...] | None = None  # None: the fsrs package's own defaults
     fuzz: bool = False
+    sync_dir: str | None = None  # a folder shared with other machines (docs/sync.md); relative to DLQUIZ_HOME
 
 
 def load(home: Path) -> Config:
@@ -72,11 +74,23 @@ def _parse(path: Path, text: str) -> Config:
         if key in _SCHEDULER_KEYS:
             values[key] = _scheduler_setting(path, key, value)
             continue
+        if key == "sync_dir":
+            if not isinstance(value, str) or not value.strip() or "\0" in value:
+                raise UsageError(f"{path}: sync_dir must be the path of a folder, not {value!r}")
+            values[key] = value
+            continue
         low, high = _RANGES[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise UsageError(f"{path}: {key} must be a whole number from {low} to {high}, not {clip(value)}")
         values[key] = value
     return Config(**values)
+
+
+def sync_folder(config: Config, home: Path) -> Path | None:
+    """The folder `sync_dir` names (`~` expanded, relative to `home`), or None."""
+    if config.sync_dir is None:
+        return None
+    return home / Path(config.sync_dir).expanduser()
 
 
 # -- the scheduler's settings (docs/schedulers.md)

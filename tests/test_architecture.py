@@ -24,8 +24,8 @@ LAYERS = ("base", "core", "ui", "cli")
 TERMINAL = {"rich": "ui", "typer": "cli", "click": "cli"}  # third-party packages only these layers may use
 # Within the core, subsystems go one way too: a package imports its own modules and those of
 # packages of a lower rank (render.math, render.markup <- checking <- decks <- review <- export,
-# stats): checking reads shown LaTeX and prints formulas the way the cards do.
-CORE_RANK = {"render": 0, "checking": 1, "decks": 2, "review": 3, "export": 4, "stats": 4}
+# stats <- sync): checking reads shown LaTeX and prints formulas the way the cards do.
+CORE_RANK = {"render": 0, "checking": 1, "decks": 2, "review": 3, "export": 4, "stats": 4, "sync": 5}
 
 
 def layer(module: str) -> str:

@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from dlquiz import __version__
-from dlquiz.cli import cards, commands, complete, export
+from dlquiz.cli import cards, commands, complete, export, sharing
 
 class Commands(TyperGroup):
     """A command group whose `--help` lists each command with the first line of its docstring,
@@ -99,7 +99,7 @@ class SchedulerName(str, Enum):
 
 
 RAW_MATH_OPTION, PLAIN_OPTION = cards.RAW_MATH_OPTION, cards.PLAIN_OPTION
-for _command in (cards.show, cards.tags, cards.suspend, cards.unsuspend):
+for _command in (cards.show, cards.tags, cards.suspend, cards.unsuspend, sharing.sync):
     app.command()(handle_errors(_command))
 
 
@@ -284,6 +284,14 @@ app.add_typer(export_app, name="export")
 
 for _name, _command in (("anki", export.export_anki), ("tsv", export.export_tsv)):
     export_app.command(_name)(handle_errors(_command))
+
+
+import_app = typer.Typer(
+    help="Bring back the reviews you made elsewhere: in Anki.",
+    no_args_is_help=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app, name="import")
+import_app.command("anki")(handle_errors(sharing.import_anki))
 
 
 @app.command()

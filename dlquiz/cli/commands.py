@@ -136,6 +136,7 @@ def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, n
 
     collection, store, cfg, _, day = context(create_store=True, scheduler=scheduler)
     with store:
+        shared = sync_quietly(store, cfg)  # (only with sync_dir in config.toml)
         today.remember_day(store, day)
         session = session_module.Session(
             collection, store, day=day, now=paths.now, config=cfg, patterns=decks, tags=tag,
@@ -156,11 +157,37 @@ def review(decks: Optional[List[str]] = None, tag: Optional[List[str]] = None, n
         except StoreError:  # a grade not saved (disk full, a lock held too long): the session ends here
             _print_what_was_saved(console, session)
             raise
+        finally:
+            if shared:
+                sync_quietly(store, cfg)  # the grades go out, even after an interrupted session
         reviewer.print_summary(console, summary)
         if summary["answers"]:
             from dlquiz.stats import view as statsview
 
             console.print(statsview.session_footer(store, day, cfg))
+
+
+def sync_quietly(store, cfg) -> bool:
+    """With `sync_dir` in config.toml, sync with it (dlquiz.sync.folder): a line on stderr when
+    events went either way, a warning when it fails (the store keeps every grade; they go out at
+    the next sync). False without sync_dir."""
+    from dlquiz import config, paths
+
+    folder = config.sync_folder(cfg, paths.home())
+    if folder is None:
+        return False
+    from dlquiz.sync import folder as sync_folder
+
+    try:
+        report = sync_folder.sync(store, folder, lock_timeout=10)
+    except Exception as error:  # (whatever it is, the session goes on: nothing is lost)
+        err(f"warning: no sync with {folder}: {error}; your grades are kept and go out at the next sync")
+        return True
+    for warning in report.warnings:
+        err(f"warning: {warning}")
+    if report.sent or report.received:
+        err(report.line())
+    return True
 
 
 MORE = 10  # what an empty queue's message suggests asking for, at most

@@ -35,6 +35,11 @@ def export_anki(out: Path, patterns: list[str] | None = None, with_progress: boo
         schedules = None
         if with_progress:
             schedules = apkg.schedules(store, {card_id for note in notes for card_id in note.card_ids}, today)
-        write_atomically(out, lambda tmp: apkg.write(tmp, notes, now, today, schedules, report, progress))
+        exported = []
+        write_atomically(out, lambda tmp: exported.extend(apkg.write(tmp, notes, now, today, schedules, report, progress)))
+        if exported:  # these reviews are dlquiz's own: `dlquiz import anki` never takes them back in
+            with store.transaction():
+                store.db.executemany("INSERT OR REPLACE INTO anki_exported (revlog_id, device, seq) VALUES (?, ?, ?)",
+                                     exported)
         report.gone = newly_gone(store, collection, known)
     return report

@@ -126,22 +126,23 @@ class Schedule:
     due_in: int  # days from the export's review day; negative when overdue
     factor: int
     lapses: int
-    log: tuple[tuple[int, int, int, int, int, int, int], ...]  # revlog: ms, ease, ivl, lastIvl, factor, time, type
+    log: tuple[tuple, ...]  # revlog: ms, ease, ivl, lastIvl, factor, time, type; and the grade's device, seq
 
 
 def schedules(store, card_ids: set[str], today: date) -> dict[str, Schedule]:
     """The schedule and effective review log (undone grades left out) of every reviewed card."""
     logs: dict[str, list] = {}
     rows = store.db.execute(
-        "SELECT card_id, reviewed_at, grade, answer_ms, interval_before, interval_after, ef_after, due_before "
+        "SELECT card_id, reviewed_at, grade, answer_ms, interval_before, interval_after, ef_after, due_before, device, seq "
         "FROM reviews WHERE kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) "
-        "ORDER BY id"
+        "ORDER BY reviewed_at, device, seq"
     )
-    for card_id, at, grade, answer_ms, ivl_before, ivl_after, ef_after, due_before in rows:
+    for card_id, at, grade, answer_ms, ivl_before, ivl_after, ef_after, due_before, device, seq in rows:
         if card_id in card_ids:
             ms = int(datetime.fromisoformat(at).timestamp() * 1000)
             kind = 0 if due_before is None else 1  # Anki: 0 learning (first sight), 1 review
-            logs.setdefault(card_id, []).append((ms, EASE[grade], ivl_after, ivl_before, ef_after * 10, answer_ms, kind))
+            logs.setdefault(card_id, []).append((ms, EASE[grade], ivl_after, ivl_before, ef_after * 10, answer_ms, kind,
+                                                 device, seq))
     return {
         card_id: Schedule(
             interval=state.sm2.interval, due_in=(state.due - today).days, factor=state.sm2.easiness_centi * 10,
@@ -161,6 +162,7 @@ class _Rows:
         self.cards: list[tuple] = []
         self.revlog: list[tuple] = []
         self.revlog_ids: set[int] = set()
+        self.exported: list[tuple[int, str, int]] = []  # revlog id, and the device and seq of its grade
 
     def insert(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.notes)
@@ -202,17 +204,19 @@ class _Note(genanki.Note):
             # a review card (type and queue 2)
             rows.cards.append((card_id, note_id, deck_id, ordinal, mtime, -1, 2, 2, s.due_in, s.interval, s.factor,
                                len(s.log), s.lapses, 0, 0, 0, 0, ""))
-            for ms, ease, ivl, last_ivl, factor, time_ms, kind in s.log:
+            for ms, ease, ivl, last_ivl, factor, time_ms, kind, device, seq in s.log:
                 while ms in rows.revlog_ids:  # revlog ids are unique times in ms
                     ms += 1
                 rows.revlog_ids.add(ms)
+                rows.exported.append((ms, device, seq))
                 rows.revlog.append((ms, card_id, -1, ease, ivl, last_ivl, factor, time_ms, kind))
         self._tick()
 
 
 def write(path: str, notes: list[Note], now: datetime, today: date, progress_of: dict[str, Schedule] | None,
-          report: Report, progress=None) -> None:
-    """Write the notes (and, when given, the schedules by card id) as an .apkg at `path`.
+          report: Report, progress=None) -> list[tuple[int, str, int]]:
+    """Write the notes (and, when given, the schedules by card id) as an .apkg at `path`; the
+    revlog ids it wrote, each with its grade's identity (for `dlquiz import anki`).
     `today` is dlquiz's review day, the day the schedules' due days count from. A parametric
     card's schedule goes with its first draw; a cloze note's cards get their clozes' schedules."""
     models = {False: note_type(), True: note_type(cloze=True)}
@@ -255,3 +259,4 @@ def write(path: str, notes: list[Note], now: datetime, today: date, progress_of:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("collection.anki2", collection)
         archive.writestr("media", "{}")
+    return rows.exported

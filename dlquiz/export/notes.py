@@ -191,6 +191,22 @@ def cloze_fields(card: Card) -> tuple[str, ...]:
     return tuple(safe_field(field) for field in (to_html(anki_text(card.question)), extra, source, escape(card.note_id), cite))
 
 
+def note_guids(cards: Iterable[Card]) -> dict[str, tuple[str, ...]]:
+    """GUID -> the card ids of its Anki cards, in Anki's order, of every note these cards become
+    (build_notes' GUIDs): what `dlquiz import anki` recognises as dlquiz's notes."""
+    guids: dict[str, tuple[str, ...]] = {}
+    for card in cards:
+        if card.note_id is not None:  # one note for the cards of a cloze deck card, c1 first
+            guid = guid_for(card.note_id)
+            guids[guid] = guids.get(guid, ()) + (card.id,)
+        elif getattr(card, "template", None) is None:
+            guids[guid_for(card.id)] = (card.id,)
+        else:
+            for draw in DRAWS:
+                guids[guid_for(card.id, draw)] = (card.id,)
+    return guids
+
+
 def _instances(card: Card) -> list[tuple[Card, int | None]]:
     """A parametric card (one with a `template`) as its fixed draws."""
     from dlquiz.checking.templates.catalog import instantiate

@@ -121,7 +121,76 @@ def m006_suspensions(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended")
 
 
+def m007_events(db: sqlite3.Connection) -> None:
+    # Every event of the logs (grades, undos, suspensions, and now burials) gets an identity that is
+    # unique on every machine: this store's random device id and the next number of this device
+    # (docs/sync.md). The replay order is (time, device, seq), so machines that hold the same events
+    # compute the same states. An undo names the grade it takes back by that identity; `undoes`
+    # (the local rowid) becomes a derived pointer, filled once the grade is in this log. Grades
+    # from Anki keep the revlog id (`anki_id`) that makes importing idempotent. Existing events get
+    # this device's identity, numbered in replay order (ties in their old order, by id).
+    import secrets
+
+    device = secrets.token_hex(8)
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('device', ?)", (device,))
+    for table in ("reviews", "suspensions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN device TEXT NOT NULL DEFAULT ''")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE reviews ADD COLUMN origin TEXT NOT NULL DEFAULT 'dlquiz' CHECK (origin IN ('dlquiz', 'anki'))")
+    db.execute("ALTER TABLE reviews ADD COLUMN anki_id INTEGER")  # the Anki revlog id of a grade from Anki
+    db.execute("ALTER TABLE reviews ADD COLUMN undoes_device TEXT")  # an undo: the identity of its grade
+    db.execute("ALTER TABLE reviews ADD COLUMN undoes_seq INTEGER")
+    db.execute("""
+        CREATE TABLE burials (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            at TEXT NOT NULL,                     -- UTC, ISO 8601
+            day TEXT NOT NULL,                    -- review day
+            until TEXT,                           -- buried until this review day; NULL: unburied
+            device TEXT NOT NULL,
+            seq INTEGER NOT NULL
+        )""")
+    # A burial in force was never logged: log it, as made at the start of the day before it ends.
+    db.execute("INSERT INTO burials (card_id, at, day, until, device, seq) SELECT card_id, "
+               "date(buried_until, '-1 day') || 'T00:00:00.000000+00:00', date(buried_until, '-1 day'), buried_until, ?, 0 "
+               "FROM cards WHERE buried_until IS NOT NULL ORDER BY card_id", (device,))
+    db.execute("CREATE TEMP TABLE numbering (source INTEGER, id INTEGER, n INTEGER, PRIMARY KEY (source, id)) WITHOUT ROWID")
+    db.execute("INSERT INTO numbering SELECT source, id, row_number() OVER (ORDER BY at, source, id) FROM ("
+               "SELECT 0 AS source, id, reviewed_at AS at FROM reviews UNION ALL SELECT 1, id, at FROM suspensions "
+               "UNION ALL SELECT 2, id, at FROM burials)")
+    for source, table in enumerate(("reviews", "suspensions", "burials")):
+        db.execute(f"UPDATE {table} SET device = ?, seq = (SELECT n FROM numbering WHERE source = ? AND "
+                   f"numbering.id = {table}.id)", (device, source))
+    db.execute("DROP TABLE numbering")
+    db.execute("UPDATE reviews SET undoes_device = device, undoes_seq = (SELECT t.seq FROM reviews t WHERE t.id = reviews.undoes) "
+               "WHERE undoes IS NOT NULL")
+    for table in ("reviews", "suspensions", "burials"):
+        db.execute(f"CREATE UNIQUE INDEX {table}_by_event ON {table}(device, seq)")
+    db.execute("CREATE INDEX burials_by_card ON burials(card_id)")
+    db.execute("CREATE INDEX reviews_in_order ON reviews(card_id, reviewed_at, device, seq)")  # a card's log in replay order
+    db.execute("CREATE UNIQUE INDEX reviews_from_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
+    db.execute("CREATE INDEX reviews_undoing ON reviews(undoes_device, undoes_seq) WHERE undoes_device IS NOT NULL")
+    # What `dlquiz export anki --with-progress` wrote into Anki's revlog: those reviews are dlquiz's
+    # own, and never come back from Anki as new ones (dlquiz import anki).
+    db.execute("""
+        CREATE TABLE anki_exported (
+            revlog_id INTEGER PRIMARY KEY,        -- the revlog id in the package
+            device TEXT NOT NULL,                 -- the grade it carried
+            seq INTEGER NOT NULL
+        )""")
+    # `dlquiz sync`: per file of a sync folder, how far it was read (bytes and lines), and for this
+    # device's own file how far it was written (the last event's number).
+    db.execute("""
+        CREATE TABLE sync_files (
+            path TEXT PRIMARY KEY,                -- the file, as an absolute path
+            offset INTEGER NOT NULL,              -- bytes read (or written) so far: whole lines only
+            lines INTEGER NOT NULL,               -- lines read so far
+            seq INTEGER NOT NULL DEFAULT 0        -- this device's file: the last event written
+        ) WITHOUT ROWID""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial, m002_stats_indexes, m003_anki_notes, m004_members, m005_fsrs_state, m006_suspensions,
+    m007_events,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

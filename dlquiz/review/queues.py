@@ -1,4 +1,4 @@
-"""The store's reads for queues and counts over a large collection (a part of store.Store).
+"""The store's reads for queues, counts and a card's history over a large collection (a part of store.Store).
 
 They read only what they need, through the indexes, and compare days as ISO text (which sorts
 as the days do): no CardState per card. The `members` table (migration m004) says which deck
@@ -104,10 +104,36 @@ class QueueReads:
         """The cards whose latest grade on this review day (a scheduled review or a re-drill, undone
         grades left out) is below 4, in the order they were failed; buried and suspended ones left
         out. SM-2 step 7: they are drilled again that day, whichever session it is."""
-        rows = self.db.execute(
-            "SELECT r.card_id FROM reviews r JOIN (SELECT MAX(id) AS id FROM reviews WHERE day = :day "
-            "AND kind IN ('review', 'redrill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) "
-            "GROUP BY card_id) latest USING (id) LEFT JOIN cards c USING (card_id) "
-            "WHERE r.grade < 4 AND NOT coalesce(c.suspended, 0) AND (c.buried_until IS NULL OR c.buried_until <= :day) "
-            "ORDER BY r.id", {"day": day.isoformat()})
+        rows = self.db.execute(  # (latest and order: the replay order, dlquiz.review.events)
+            "SELECT r.card_id FROM (SELECT card_id, grade, reviewed_at, device, seq, row_number() OVER (PARTITION BY "
+            "card_id ORDER BY reviewed_at DESC, device DESC, seq DESC) AS latest FROM reviews WHERE day = :day "
+            "AND kind IN ('review', 'redrill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)) r "
+            "LEFT JOIN cards c USING (card_id) WHERE r.latest = 1 AND r.grade < 4 AND NOT coalesce(c.suspended, 0) "
+            "AND (c.buried_until IS NULL OR c.buried_until <= :day) ORDER BY r.reviewed_at, r.device, r.seq",
+            {"day": day.isoformat()})
         return [row[0] for row in rows]
+
+    def suspended_since(self, card_id: str) -> date | None:
+        """The day a suspended card was suspended; None when it is not suspended."""
+        row = self.db.execute("SELECT day, suspended FROM suspensions WHERE card_id = ? "
+                              "ORDER BY at DESC, device DESC, seq DESC LIMIT 1", (card_id,)).fetchone()
+        return date.fromisoformat(row[0]) if row and row[1] else None
+
+    def history(self, card_id: str) -> list[tuple[date, str, int, int, int]]:
+        """A card's answers as they stand (undone ones left out), oldest first: (review day, kind,
+        grade, interval after, E-Factor after in hundredths)."""
+        rows = self.db.execute(
+            "SELECT day, kind, grade, interval_after, ef_after FROM reviews WHERE card_id = ? AND kind != 'undo' "
+            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) ORDER BY reviewed_at, device, seq", (card_id,))
+        return [(date.fromisoformat(day), kind, grade, interval, ef) for day, kind, grade, interval, ef in rows]
+
+    def review_number(self, card_id: str) -> int:
+        """How many grades of this card stand in the log (undone ones not counted): the next
+        review is number review_number + 1, which seeds a parametric card's numbers, so an undo
+        shows the same numbers again."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND kind != 'undo' "
+            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
+            (card_id,),
+        ).fetchone()
+        return int(row[0])

@@ -217,11 +217,16 @@ class Session:
             if before is None or before < tomorrow:
                 action.siblings[sibling] = before
         if action.siblings:
-            self.store.set_burials(dict.fromkeys(action.siblings, tomorrow))
+            self._set_burials(dict.fromkeys(action.siblings, tomorrow))
         for index in range(len(self.queue) - 1, -1, -1):
             if self.queue[index].card_id in siblings:
                 action.removed.insert(0, (index, self.queue[index]))
                 del self.queue[index]
+
+    def _set_burials(self, burials: dict[str, date | None]) -> None:
+        """Bury each card until its day (None: not buried), each burial logged by the store."""
+        for card_id, until in burials.items():
+            self.store.bury(card_id, until, self.day, self.now())
 
     def is_leech(self, review: Review) -> bool:
         """True when this grade made the card (or kept it) a leech."""
@@ -239,7 +244,7 @@ class Session:
         item = self.queue.popleft()
         removed = self._take_out(item.card_id)
         before = self.state(item.card).buried_until
-        self.store.bury(item.card.id, self.day + timedelta(days=1))
+        self.store.bury(item.card.id, self.day + timedelta(days=1), self.day, self.now())
         self.history.append(_Action("bury", item, removed=removed, buried_before=before))
 
     def suspend(self, graded: bool = False) -> Item:
@@ -277,7 +282,7 @@ class Session:
                         del self.queue[index]
                         break
             if action.siblings:
-                self.store.set_burials(action.siblings)
+                self._set_burials(action.siblings)
             for index, other in action.removed:  # siblings this grade buried, back in their places
                 self.queue.insert(index, other)
             self.grades[action.review.grade] -= 1
@@ -285,7 +290,7 @@ class Session:
                 self.reviewed.discard(action.item.card.id)
         else:
             if action.what == "bury":
-                self.store.bury(action.item.card_id, action.buried_before)
+                self.store.bury(action.item.card_id, action.buried_before, self.day, self.now())
             elif action.changed:
                 self.store.set_suspended(action.item.card_id, False, self.day, self.now())
             for index, other in action.removed:

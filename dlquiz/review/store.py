@@ -1,10 +1,12 @@
 """The review store: SQLite at `$DLQUIZ_HOME/dlquiz.db`.
 
 It holds an append-only review log (every grade, with the state before and after, and undo
-entries that point at the grade they take back), an append-only log of suspensions, and each
-card's current state, keyed by card id so editing a card's text keeps its schedule. The current
-state can always be rebuilt from the logs alone (`rebuild_states`; a burial, which lasts a day,
-is the one piece of state not logged). Numbered migrations run in the constructor, in one transaction.
+entries that point at the grade they take back), append-only logs of suspensions and burials,
+and each card's current state, keyed by card id so editing a card's text keeps its schedule.
+Every event has an identity (this store's device id and its number: dlquiz.review.events) and
+the replay order is (time, device, number), so the current state can always be rebuilt from the
+logs alone (`rebuild_states`), here or on another machine holding the same events (`dlquiz
+sync`). Numbered migrations run in the constructor, in one transaction.
 Every grade is committed (WAL, one transaction per grade) before the caller shows the next card.
 A file that is not a dlquiz store, or one from a newer dlquiz, is refused and left untouched.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from dlquiz.errors import StoreError
-from dlquiz.review import health
+from dlquiz.review import events, health
 from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
 from dlquiz.review.schedule import NEW, CardState, Review, iso_day, parse_day
@@ -70,6 +72,7 @@ class Store(QueueReads):
                 self.db.close()  # (a folder that cannot hold the WAL's side files: read a snapshot)
                 self.db = _connect(self.path, self.timeout, read_only=True)
                 self._check_and_migrate(read_only=True)
+            self.device = self.meta("device")
             self.scheduler = scheduler or SM2()
             self.use_scheduler(self.scheduler)
             if write:
@@ -188,13 +191,13 @@ class Store(QueueReads):
     def _write_state(self, card_id: str, state: CardState) -> None:
         self.db.execute(self._WRITE, self._values(card_id, state))
 
-    def _log(self, card_id, kind, grade, day, at, answer_ms, before, after, undoes=None) -> int:
+    def _log(self, card_id, kind, grade, day, at, answer_ms, before, after, seq, undoes=None, target=(None, None)) -> int:
         cursor = self.db.execute(
-            "INSERT INTO reviews (card_id, reviewed_at, day, grade, answer_ms, kind, undoes, "
-            "reps_before, ef_before, interval_before, due_before, lapses_before, "
+            "INSERT INTO reviews (card_id, reviewed_at, day, grade, answer_ms, kind, undoes, device, seq, "
+            "undoes_device, undoes_seq, reps_before, ef_before, interval_before, due_before, lapses_before, "
             "reps_after, ef_after, interval_after, due_after, lapses_after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (card_id, at, day.isoformat(), grade, answer_ms, kind, undoes,
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (card_id, at, day.isoformat(), grade, answer_ms, kind, undoes, self.device, seq, *target,
              before.sm2.repetitions, before.sm2.easiness_centi, before.sm2.interval, iso_day(before.sm2_due), before.lapses,
              after.sm2.repetitions, after.sm2.easiness_centi, after.sm2.interval, iso_day(after.sm2_due), after.lapses),
         )
@@ -204,77 +207,95 @@ class Store(QueueReads):
         """Log a grade and, for a scheduled review, move the card's state on; committed on return.
 
         The state is read inside the write transaction, so two processes grading the same card
-        both land, one after the other."""
+        both land, one after the other. A grade that is not the card's last in replay order
+        (another machine's clock is ahead) is replayed into place."""
         if kind not in ("review", "redrill", "cram"):
             raise ValueError(f"unknown review kind {kind!r}")
-        at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        at = events.utc(now)
         with self.transaction(f"the grade of {card_id}"):
+            seq = events.next_seq(self.db, self.device)
             before = self.state(card_id)
             after = self.scheduler.apply(before, grade, day, at, card_id) if kind == "review" else before
-            review_id = self._log(card_id, kind, grade, day, at, answer_ms, before, after)
-            if kind == "review":
+            review_id = self._log(card_id, kind, grade, day, at, answer_ms, before, after, seq)
+            if events.later_than(self.db, card_id, at, self.device, seq):
+                events.replay_cards(self, [card_id])
+                after = self.state(card_id)
+            elif kind == "review":
                 self._write_state(card_id, after)
         return Review(review_id, card_id, kind, grade, day, before, after)
 
     def undo(self, review_id: int, day: date, now: datetime) -> Review:
         """Take back one logged grade (the latest of its card): append an undo entry and restore the
         state it had before. Committed on return."""
-        at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
         with self.transaction("the undo"):
-            row = self.db.execute("SELECT card_id, kind FROM reviews WHERE id = ?", (review_id,)).fetchone()
-            if row is None or row[1] == "undo":
-                raise StoreError(f"no grade {review_id} to undo")
-            card_id, kind = row
-            if self.db.execute("SELECT 1 FROM reviews WHERE undoes = ?", (review_id,)).fetchone():
-                raise StoreError(f"grade {review_id} was already undone")
-            current = self.state(card_id)
-            restored = current
-            if kind == "review":
-                restored = self._replay(card_id, exclude=review_id)
-                restored = replace(restored, buried_until=current.buried_until, suspended=current.suspended)
-                self._write_state(card_id, restored)
-            undo_id = self._log(card_id, "undo", None, day, at, 0, current, restored, undoes=review_id)
+            return self._undo(review_id, day, events.utc(now))
+
+    def _undo(self, review_id: int, day: date, at: str) -> Review:  # (inside a write transaction)
+        row = self.db.execute("SELECT card_id, kind, device, seq FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        if row is None or row[1] == "undo":
+            raise StoreError(f"no grade {review_id} to undo")
+        card_id, kind, *target = row
+        if self.db.execute("SELECT 1 FROM reviews WHERE undoes = ?", (review_id,)).fetchone():
+            raise StoreError(f"grade {review_id} was already undone")
+        current = self.state(card_id)
+        restored = current
+        if kind == "review":
+            restored = self._replay(card_id, exclude=review_id)
+            restored = replace(restored, buried_until=current.buried_until, suspended=current.suspended)
+            self._write_state(card_id, restored)
+        seq = events.next_seq(self.db, self.device)
+        undo_id = self._log(card_id, "undo", None, day, at, 0, current, restored, seq, review_id, tuple(target))
+        if events.later_than(self.db, card_id, at, self.device, seq):
+            events.replay_cards(self, [card_id])
+            restored = self.state(card_id)
         return Review(undo_id, card_id, "undo", None, day, current, restored)
 
-    def bury(self, card_id: str, until: date | None) -> None:
-        """Hide a card until the given day (None unburies it)."""
+    def bury(self, card_id: str, until: date | None, day: date | None = None, now: datetime | None = None) -> None:
+        """Hide a card until the given day (None unburies it): a row of the burial log and the
+        card's state, in one transaction. `now` (default: the clock) and the review `day` (default:
+        now's UTC date) date the burial."""
+        now = now or datetime.now(timezone.utc)
         with self.transaction(f"the burial of {card_id}" if until else f"the return of {card_id}"):
-            self._write_state(card_id, replace(self.state(card_id), buried_until=until))
+            self._bury(card_id, until, day or now.astimezone(timezone.utc).date(), events.utc(now))
 
-    def set_burials(self, burials: dict[str, date | None]) -> None:
-        """Bury several cards, each until its day (None unburies it), in one transaction: a
-        cloze's siblings once one is reviewed, and back when that grade is undone."""
-        with self.transaction():
-            for card_id, until in burials.items():
-                self._write_state(card_id, replace(self.state(card_id), buried_until=until))
+    def _bury(self, card_id: str, until: date | None, day: date, at: str) -> None:
+        self._mark("burials", card_id, iso_day(until), day, at, replace(self.state(card_id), buried_until=until))
+
+    def _mark(self, table: str, card_id: str, value, day: date, at: str, state: CardState) -> None:
+        """Log a burial or suspension (an event of this device) and make `state` the card's,
+        unless the log holds a later one of another machine (then the card is replayed)."""
+        seq = events.next_seq(self.db, self.device)
+        self.db.execute(f"INSERT INTO {table} (card_id, at, day, {'until' if table == 'burials' else 'suspended'}, device, "
+                        "seq) VALUES (?, ?, ?, ?, ?, ?)", (card_id, at, day.isoformat(), value, self.device, seq))
+        if events.later_than(self.db, card_id, at, self.device, seq, table):
+            events.replay_cards(self, [card_id])
+        else:
+            self._write_state(card_id, state)
 
     def set_suspended(self, card_id: str, suspended: bool, day: date, now: datetime) -> bool:
         """Suspend a card (out of every queue until unsuspended) or unsuspend it: a row of the
         suspension log and the card's state, in one transaction. False if it already was so."""
-        at = now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        at = events.utc(now)
         with self.transaction():
             state = self.state(card_id)
             if state.suspended == suspended:
                 return False
-            self.db.execute("INSERT INTO suspensions (card_id, at, day, suspended) VALUES (?, ?, ?, ?)",
-                            (card_id, at, day.isoformat(), int(suspended)))
-            self._write_state(card_id, replace(state, suspended=suspended))
+            self._mark("suspensions", card_id, int(suspended), day, at, replace(state, suspended=suspended))
         return True
 
-    def suspended_since(self, card_id: str) -> date | None:
-        """The day a suspended card was suspended; None when it is not suspended."""
-        row = self.db.execute("SELECT day, suspended FROM suspensions WHERE card_id = ? ORDER BY id DESC LIMIT 1",
-                              (card_id,)).fetchone()
-        return date.fromisoformat(row[0]) if row and row[1] else None
-
     # -- the log as the source of truth
-    def _effective_reviews(self, card_id: str | None = None):
+    def _effective_reviews(self, card_id: str | None = None, in_affected: bool = False):
+        """The scheduled reviews that stand (not undone), in replay order: (time, device, number)
+        (dlquiz.review.events). Of one card, of the cards in temp.affected, or of all."""
         where = "kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
         params: tuple = ()
         if card_id is not None:
             where += " AND card_id = ?"
             params = (card_id,)
-        return self.db.execute(f"SELECT id, card_id, grade, day, reviewed_at FROM reviews WHERE {where} ORDER BY id", params)
+        if in_affected:
+            where += " AND card_id IN (SELECT card_id FROM temp.affected)"
+        return self.db.execute(f"SELECT id, card_id, grade, day, reviewed_at FROM reviews WHERE {where} "
+                               f"ORDER BY {events.ORDER}", params)
 
     def scheduled_reviews(self):
         """The log's scheduled reviews that stand (id, card id, grade, day, reviewed_at), in replay order."""
@@ -285,14 +306,12 @@ class Store(QueueReads):
         return self.scheduler.replay(rows).get(card_id, NEW)
 
     def rebuild_states(self) -> dict[str, CardState]:
-        """Every reviewed or suspended card's schedule under the active scheduler, computed from the
-        logs alone (burials, which last a day, are not logged)."""
+        """Every reviewed, buried or suspended card's schedule under the active scheduler, computed
+        from the logs alone."""
         states = self.scheduler.replay(self._effective_reviews())
-        latest = self.db.execute("SELECT card_id, suspended FROM suspensions WHERE id IN "
-                                 "(SELECT MAX(id) FROM suspensions GROUP BY card_id)")
-        for card_id, suspended in latest:
-            if suspended or card_id in states:
-                states[card_id] = replace(states.get(card_id, NEW), suspended=bool(suspended))
+        for card_id, (buried, suspended) in events.latest_marks(self.db).items():
+            if suspended or buried or card_id in states:
+                states[card_id] = replace(states.get(card_id, NEW), buried_until=buried, suspended=suspended)
         return states
 
     def use_scheduler(self, scheduler: Scheduler) -> bool:
@@ -317,25 +336,6 @@ class Store(QueueReads):
         except sqlite3.OperationalError as exc:
             raise StoreError(f"{self.path}: cannot write the review store to switch schedulers ({exc})") from None
         return True
-
-    def history(self, card_id: str) -> list[tuple[date, str, int, int, int]]:
-        """A card's answers as they stand (undone ones left out), oldest first: (review day, kind,
-        grade, interval after, E-Factor after in hundredths)."""
-        rows = self.db.execute(
-            "SELECT day, kind, grade, interval_after, ef_after FROM reviews WHERE card_id = ? AND kind != 'undo' "
-            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL) ORDER BY id", (card_id,))
-        return [(date.fromisoformat(day), kind, grade, interval, ef) for day, kind, grade, interval, ef in rows]
-
-    def review_number(self, card_id: str) -> int:
-        """How many grades of this card stand in the log (undone ones not counted): the next
-        review is number review_number + 1, which seeds a parametric card's numbers, so an undo
-        shows the same numbers again."""
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND kind != 'undo' "
-            "AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)",
-            (card_id,),
-        ).fetchone()
-        return int(row[0])
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

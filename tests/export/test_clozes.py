@@ -139,3 +139,12 @@ def test_tsv_rows_go_to_the_stock_cloze_and_basic_note_types(cli, deck, col, tmp
     first = min(note.cards(), key=lambda card: card.ord)
     assert r"\(v_t = [...] v_{t-1}" in first.question()
     assert len(col.find_notes("note:Basic")) == 3 and len(col.find_notes("note:Cloze")) == 2
+
+
+def test_dlquiz_import_anki_knows_a_cloze_notes_cards_in_anki_order(deck):
+    from dlquiz.decks.collection import load_collection
+    from dlquiz.export.notes import guid_for, note_guids
+
+    guids = note_guids(load_collection().cards.values())
+    assert guids[guid_for("c2w2-ewa")] == ("c2w2-ewa-c1", "c2w2-ewa-c2", "c2w2-ewa-c3", "c2w2-ewa-c4")
+    assert guids[guid_for("c2w2-adam-paper")] == ("c2w2-adam-paper",)

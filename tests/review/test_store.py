@@ -21,16 +21,28 @@ NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 DAY = date(2026, 11, 26)
 
 SCHEMA = [
+    ("index", "burials_by_card", "CREATE INDEX burials_by_card ON burials(card_id)"),
+    ("index", "burials_by_event", "CREATE UNIQUE INDEX burials_by_event ON burials(device, seq)"),
     ("index", "cards_by_due", "CREATE INDEX cards_by_due ON cards(due)"),
     ("index", "cards_suspended", "CREATE INDEX cards_suspended ON cards(card_id) WHERE suspended"),
     ("index", "members_by_card", "CREATE INDEX members_by_card ON members(card_id)"),
     ("index", "members_new", "CREATE INDEX members_new ON members(deck, card_id) WHERE new"),
     ("index", "reviews_by_card", "CREATE INDEX reviews_by_card ON reviews(card_id, day, kind, answer_ms)"),
     ("index", "reviews_by_day", "CREATE INDEX reviews_by_day ON reviews(day, kind, answer_ms)"),
+    ("index", "reviews_by_event", "CREATE UNIQUE INDEX reviews_by_event ON reviews(device, seq)"),
+    ("index", "reviews_from_anki", "CREATE UNIQUE INDEX reviews_from_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL"),
+    ("index", "reviews_in_order", "CREATE INDEX reviews_in_order ON reviews(card_id, reviewed_at, device, seq)"),
+    ("index", "reviews_undoing",
+     "CREATE INDEX reviews_undoing ON reviews(undoes_device, undoes_seq) WHERE undoes_device IS NOT NULL"),
     ("index", "reviews_undone", "CREATE INDEX reviews_undone ON reviews(undoes) WHERE undoes IS NOT NULL"),
     ("index", "suspensions_by_card", "CREATE INDEX suspensions_by_card ON suspensions(card_id, id)"),
+    ("index", "suspensions_by_event", "CREATE UNIQUE INDEX suspensions_by_event ON suspensions(device, seq)"),
+    ("table", "anki_exported", "CREATE TABLE anki_exported ( revlog_id INTEGER PRIMARY KEY, device TEXT NOT NULL, "
+     "seq INTEGER NOT NULL )"),
     ("table", "anki_notes", "CREATE TABLE anki_notes ( guid TEXT PRIMARY KEY, card_id TEXT NOT NULL, content TEXT NOT NULL, "
      "changed_at INTEGER NOT NULL, gone INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
+    ("table", "burials", "CREATE TABLE burials ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT NULL, "
+     "day TEXT NOT NULL, until TEXT, device TEXT NOT NULL, seq INTEGER NOT NULL )"),
     ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
      "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT , "
      "last_day TEXT, stability REAL, difficulty REAL, suspended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"),
@@ -42,9 +54,14 @@ SCHEMA = [
      "kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES reviews(id), "
      "reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, due_before TEXT, "
      "lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
-     "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL )"),
+     "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL , device TEXT NOT NULL DEFAULT '', "
+     "seq INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL DEFAULT 'dlquiz' CHECK (origin IN ('dlquiz', 'anki')), "
+     "anki_id INTEGER, undoes_device TEXT, undoes_seq INTEGER)"),
     ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT NULL, "
-     "day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) )"),
+     "day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) , device TEXT NOT NULL DEFAULT '', "
+     "seq INTEGER NOT NULL DEFAULT 0)"),
+    ("table", "sync_files", "CREATE TABLE sync_files ( path TEXT PRIMARY KEY, offset INTEGER NOT NULL, "
+     "lines INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
     ("trigger", "members_new_after_delete", "CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
      "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END"),
     ("trigger", "members_new_after_insert", "CREATE TRIGGER members_new_after_insert AFTER INSERT ON cards BEGIN "
@@ -273,17 +290,35 @@ def test_many_processes_creating_the_store_at_once_all_succeed(tmp_path):
         assert sorted(s.states()) == [f"c{i}" for i in range(6)]
 
 
+def old_store(path, version: int, rows) -> None:
+    """A store as dlquiz wrote it at schema `version`: its migrations, and the review rows (card,
+    time, day, grade, kind, undoes, SM-2 before, SM-2 after) with their cards' states."""
+    from dlquiz.review.migrations import MIGRATIONS
+
+    db = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:version]:
+        migration(db)
+    for card, at, day, grade, kind, undoes, before, after in rows:
+        db.execute("INSERT INTO reviews (card_id, reviewed_at, day, grade, kind, undoes, reps_before, ef_before, interval_before, "
+                   "due_before, lapses_before, reps_after, ef_after, interval_after, due_after, lapses_after) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (card, at.isoformat(timespec="microseconds"), day.isoformat(), grade, kind, undoes, *before, *after))
+        if kind in ("review", "undo"):
+            reps, ef, interval, due, lapses = after
+            db.execute("INSERT OR REPLACE INTO cards (card_id, reps, ef, interval, due, lapses, last_review) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (card, reps, ef, interval, due, lapses, due and at.isoformat(timespec="microseconds")))
+    if version >= 5:
+        db.execute("UPDATE cards SET last_day = date(due, '-' || interval || ' days') WHERE due IS NOT NULL")
+    db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+
+
 def test_a_store_of_schema_5_migrates_keeping_its_cards(tmp_path):
     from dlquiz.review.migrations import MIGRATIONS
 
     path = tmp_path / "dlquiz.db"
-    with Store(path) as s:  # a full store, then taken back to what dlquiz wrote before suspensions
-        s.record("a", 5, "review", DAY, NOW)
-    db = sqlite3.connect(path)
-    db.executescript("DROP TABLE suspensions; DROP INDEX cards_suspended; ALTER TABLE cards DROP COLUMN suspended; "
-                     "PRAGMA user_version = 5;")
-    db.close()
+    old_store(path, 5, [("a", NOW, DAY, 5, "review", None, (0, 250, 0, None, 0), (1, 260, 1, "2026-11-27", 0))])
     with Store(path) as s:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 6
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == SCHEMA_VERSION
         assert s.state("a").due == DAY + timedelta(days=1) and not s.state("a").suspended
         assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended
