@@ -14,7 +14,6 @@ from typing import Any, Iterable
 
 from dlquiz import cloze as cloze_syntax
 from dlquiz.checking.shown import parse_shape
-from dlquiz.decks import clozes as clozes_module
 from dlquiz.decks.yamlread import Bad as _Bad
 from dlquiz.decks.yamlread import YMap as _Map
 from dlquiz.decks.yamlread import parse_yaml
@@ -230,7 +229,11 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
         expr=texts["expr"], check=texts["check"], tolerance=tolerance, explain=texts["explain"],
         note=texts["note"], source=texts["source"], tags=tags, path=path, line=raw.line, cite=texts["cite"],
     )
-    return clozes_module.expand(card, clozes) if kind == "cloze" else card
+    if kind == "cloze":
+        from dlquiz.decks.clozes import expand  # only decks with cloze cards load the cloze reader
+
+        return expand(card, clozes)
+    return card
 
 
 def _cloze_text(raw: _Map, question: str | None, problems: list, path: str) -> list | None:
@@ -239,7 +242,9 @@ def _cloze_text(raw: _Map, question: str | None, problems: list, path: str) -> l
         problems.append(Problem(path, raw.lines["answer"], "a cloze card has no 'answer': its hidden parts ({{c1::...}}) are the answers"))
     if question is None:
         return None
-    clozes, messages = clozes_module.read(question)
+    from dlquiz.decks.clozes import read
+
+    clozes, messages = read(question)
     problems.extend(Problem(path, raw.lines["question"], message) for message in messages)
     return clozes
 
