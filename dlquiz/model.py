@@ -38,6 +38,15 @@ class Card:
     line: int = 0
     template: str | None = None  # a parametric card (templates.py): drawn with templates.instantiate
     params: dict | None = None  # the template's parameters this card narrows
+    cite: str | None = None  # a paper card's citation, shown under the answer
+    note_id: str | None = None  # a cloze card: the id of the deck card (the note) it is one cloze of
+
+    @property
+    def cloze_number(self) -> int | None:
+        """The cloze this card asks (`<note id>-c2` -> 2), or None for a card that is not a cloze."""
+        if self.note_id is None:
+            return None
+        return int(self.id[len(self.note_id) + 2:])
 
     @property
     def where(self) -> str:
@@ -230,6 +239,21 @@ class Collection:
         for deck in self.decks:
             digest.update(deck.id.encode() + b"\0" + deck.digest)
         return digest.hexdigest()
+
+    def note(self, card_id: str) -> list[Card]:
+        """The cards of one deck card: a cloze note's siblings (by the note's id or any sibling's),
+        or the card itself. NotFound, naming the closest ids, for an unknown id."""
+        if card_id not in self.cards and f"{card_id}-c1" in self.cards:
+            note_id = card_id
+        else:
+            note_id = self.card(card_id).note_id
+            if note_id is None:
+                return [self.cards[card_id]]
+        siblings, number = [], 1
+        while (sibling := self.cards.get(f"{note_id}-c{number}")) is not None and sibling.note_id == note_id:
+            siblings.append(sibling)
+            number += 1
+        return siblings
 
     def deck(self, deck_id: str) -> Deck:
         for deck in self.decks:

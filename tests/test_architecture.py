@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dlquiz"
 MAX_LINES = 400
 
 # The layers, lowest first. A module may import its own layer and the ones below, never above.
-BASE = {"dlquiz", "dlquiz.errors", "dlquiz.paths", "dlquiz.config", "dlquiz.model", "dlquiz.sm2", "dlquiz.reference"}
+BASE = {"dlquiz", "dlquiz.errors", "dlquiz.paths", "dlquiz.config", "dlquiz.model", "dlquiz.sm2", "dlquiz.reference",
+        "dlquiz.cloze"}
 UI = {"dlquiz.render.cards", "dlquiz.render.markdown", "dlquiz.render.columns", "dlquiz.review.screen", "dlquiz.review.bars",
       "dlquiz.review.keys", "dlquiz.review.actions", "dlquiz.stats.view"}
 API = {"dlquiz.answers"}  # the public API's old names, for other programs: nothing inside imports them

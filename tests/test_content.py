@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from dlquiz.checking import checks, formula
+from dlquiz.checking import answers, checks, clozes, coverage, formula
 from dlquiz.decks.collection import load_collection
 from dlquiz.decks.files import discover
 from dlquiz.paths import bundled_cards_dir
@@ -42,13 +42,14 @@ def test_every_card_records_its_source_and_is_answered_in_full():
 
 def test_the_checkable_kinds_are_used():
     kinds = {card.kind for card in CARDS}
-    assert kinds == {"basic", "truefalse", "choice", "numeric", "shape", "formula"}
+    assert kinds == {"basic", "truefalse", "choice", "numeric", "shape", "formula", "cloze", "order"}
 
 
 def test_every_cited_paper_has_a_card():
     papers = [card for card in CARDS if "paper" in card.tags]
     assert len(papers) >= 18
-    text = " ".join(card.question + str(card.answer) for card in papers)
+    assert all(card.cite and card.cite not in str(card.answer) for card in papers)  # the answer is the idea
+    text = " ".join(card.question + str(card.answer) + card.cite for card in papers)
     for author in ["LeCun", "Krizhevsky", "Simonyan", "He, K", "Szegedy", "Howard", "Tan, M", "Redmon",
                    "Ronneberger", "Taigman", "Schroff", "Zeiler", "Gatys", "Cho, K", "Chung, J",
                    "Hochreiter", "Bolukbasi", "Dosovitskiy"]:
@@ -76,3 +77,29 @@ def test_known_mistakes_of_the_notes_are_corrected_and_noted():
     joined_notes = " ".join(card.note for card in notes.values())
     for what in ["np.rand", "0.99", "tanh"]:
         assert what in joined_notes, what
+
+
+# -- the goals of issue 18: cards that teach -------------------------------------------------
+
+FIGURES = coverage.coverage(CARDS)
+
+
+def test_three_in_four_deck_cards_are_checked_by_code():
+    assert FIGURES.share >= 0.75, f"{FIGURES.checked} of {FIGURES.deck_cards}"
+
+
+def test_at_least_forty_cloze_deck_cards():
+    assert FIGURES.cloze_cards >= 40  # deck cards; their clozes (review cards) are counted apart
+
+
+def test_self_graded_answers_are_short():
+    assert FIGURES.median_words <= 35
+    assert FIGURES.long == []  # over 80 words only when tagged `table`, kept on purpose
+
+
+@pytest.mark.parametrize("card", [c for c in CARDS if c.kind == "cloze"], ids=lambda c: c.id)
+def test_every_bundled_cloze_is_checked_by_code_and_takes_its_own_answer(card):
+    assert clozes.checkable(card.answer), card.answer
+    typed = "; ".join(content.strip("$") for content, _, _ in card.answer)
+    verdict = answers.check_card(card, typed)
+    assert verdict.correct, verdict.feedback

@@ -11,24 +11,22 @@ time, from a background thread, so that the first wrong formula answers as fast 
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import string
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from dlquiz.checking import formula
+from dlquiz.checking import choices, clozes, formula, order
+from dlquiz.checking.choices import normal as _normal
+from dlquiz.checking.choices import short as _short
 from dlquiz.checking.shown import parse_shape, show_number, show_shape  # noqa: F401 (part of this module's API)
 from dlquiz.render.markup import math_symbols
 
-CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula")
+CHECKABLE = ("truefalse", "choice", "numeric", "shape", "formula", "cloze", "order")
 KINDS = CHECKABLE + ("text",)
 DEFAULT_TOLERANCE = 1e-3  # relative, for real-valued numeric answers when the card sets none
 MAX_RESPONSE = 1000
-_LETTERS = string.ascii_uppercase
 _TRUE = {"t", "true", "y", "yes"}
 _FALSE = {"f", "false", "n", "no"}
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u2009\u202f ](?=\d{3}(?!\d))")
@@ -56,7 +54,10 @@ def suggested_grade(verdict: Verdict) -> int:
 
 def checkable(card: Any) -> bool:
     """Whether the card asks the learner to type an answer (truefalse, choice, numeric, shape,
-    formula; a template card always does). Basic cards are self-graded."""
+    formula, order, a cloze whose hidden parts can all be checked; a template card always does).
+    Basic cards are self-graded."""
+    if card.kind == "cloze":
+        return clozes.checkable(card.answer)
     return card.kind in CHECKABLE or getattr(card, "template", None) is not None
 
 
@@ -92,6 +93,11 @@ def check(kind: str, expected: Any, response: str, *, options: tuple[str, ...] |
       multiplication, Greek names or letters, `v_t`, `beta_1`/`β₁`/`beta1`).
     - text: expected a text or a tuple of accepted texts; case, spacing, articles, punctuation
       and a one-letter typo in a long word are forgiven.
+    - cloze: expected a cloze card's answer, its slots (hidden text, formula, how: see
+      dlquiz.checking.clozes), or a hidden text; each part checked by what it is (a number
+      numerically, math by the formula around it, prose as text); several parts separated by `;`.
+    - order: expected the steps in order; `options` the order they were shown in (default: the
+      steps' own). The response is the letters in order: `C A B`, `c,a,b`, `CAB`, `3 1 2`.
 
     Never raises on what the learner typed: unreadable, empty or too complex input is a Verdict
     with correct=False and a feedback line saying why. Never raises on what a card holds either:
@@ -170,13 +176,6 @@ def _truefalse(expected: bool, text: str, **_: Any) -> Verdict:
     return Verdict(False, f"no: the statement is {'true' if expected else 'false'}")
 
 
-def _normal(text: str) -> str:
-    """Case, width, spacing, quotes and final punctuation folded away."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = " ".join(text.split()).strip("'\"“”‘’`")
-    return text.rstrip(".!?;:").strip()
-
-
 def _squashed(text: str) -> str:
     words = _normal(text).split()
     if len(words) > 1 and words[0] in ("a", "an", "the"):
@@ -207,75 +206,8 @@ def _text(expected: str | tuple[str, ...], text: str, **_: Any) -> Verdict:
     return Verdict(False, f"“{_short(text)}” is not “{_short(accepted[0])}”")
 
 
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-# ---------------------------------------------------------------------------------------------
-# choice
-
-
-def _letters(options: tuple[str, ...]) -> str:
-    return f"A–{_LETTERS[len(options) - 1]}" if len(options) > 1 else "A"
-
-
-def _picks(text: str, options: tuple[str, ...], several: bool) -> set[int] | str:
-    """The indexes of the options a response picks, or a message saying why it picks none."""
-    norm = _normal(text)
-    exact = [i for i, option in enumerate(options) if _normal(option) == norm]
-    if len(exact) == 1:
-        return set(exact)
-    tokens = [t.strip("()[]") for t in re.split(r"\s*(?:[,;/&+]|\band\b|\s)\s*", norm) if t.strip("()[]")]
-    if several and len(tokens) == 1 and tokens[0].isalpha() and 1 < len(tokens[0]) <= len(options):
-        tokens = list(tokens[0])  # "ac" for A and C
-    if tokens and all(len(t) == 1 and t.isalpha() or t.isdigit() for t in tokens):
-        picked = set()
-        for token in tokens:
-            index = int(token) - 1 if token.isdigit() else ord(token) - ord("a")
-            if not 0 <= index < len(options):
-                return f"there is no option {token.upper()} (choose {_letters(options)})"
-            picked.add(index)
-        return picked
-    normals = [_normal(option) for option in options]
-    inside = [i for i, option in enumerate(normals) if len(norm) >= 3 and norm in option]
-    if not inside:
-        close = difflib.get_close_matches(norm, normals, n=2, cutoff=0.8)
-        inside = [normals.index(close[0])] if len(close) == 1 else []
-    if len(inside) == 1:
-        return set(inside)
-    if inside:
-        which = " and ".join(_LETTERS[i] for i in inside)
-        return f"“{_short(text, 30)}” matches options {which}: type a letter"
-    return f"“{_short(text, 30)}” is not one of the options: type a letter ({_letters(options)})"
-
-
-def _named(indexes: set[int]) -> str:
-    letters = [_LETTERS[i] for i in sorted(indexes)]
-    return letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
-
-
 def _choice(expected: str | tuple[str, ...], text: str, *, options: tuple[str, ...] | None = None, **_: Any) -> Verdict:
-    wanted_texts = (expected,) if isinstance(expected, str) else tuple(expected)
-    options = tuple(options or wanted_texts)  # without the card's options only texts can match
-    wanted = {options.index(w) for w in wanted_texts if w in options}
-    picks = _picks(text, options, several=len(wanted) > 1)
-    if isinstance(picks, str):
-        return Verdict(False, picks, readable=False)
-    if picks == wanted:
-        return Verdict(True, "correct")
-    if len(wanted) == 1:
-        (right,) = wanted
-        answer = f"{_LETTERS[right]}. {_short(options[right])}"
-        if len(picks) > 1:
-            return Verdict(False, f"only one option is right: {answer}")
-        return Verdict(False, f"{_named(picks)} is not it: the answer is {answer}")
-    parts = []
-    if picks - wanted:
-        parts.append(f"{_named(picks - wanted)} {'is' if len(picks - wanted) == 1 else 'are'} not right")
-    if wanted - picks:
-        parts.append(f"you missed {_named(wanted - picks)}")
-    return Verdict(False, f"{' and '.join(parts)}: the answer is {_named(wanted)}")
+    return Verdict(*choices.check(expected, text, options))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,7 +318,25 @@ def warm_up() -> None:
     _formula("v_t / (1 - beta^t)", "v_t")
 
 
+def _as_result(check):
+    """A checker giving a Verdict as one giving (correct, feedback, readable), for clozes."""
+
+    def result(expected: Any, text: str) -> tuple[bool, str, bool]:
+        verdict = check(expected, text)
+        return verdict.correct, verdict.feedback, verdict.readable
+
+    return result
+
+
+def _cloze(expected: Any, text: str, **_: Any) -> Verdict:
+    return Verdict(*clozes.check(expected, text, _as_result(_numeric), _as_result(_text)))
+
+
+def _order(expected: Any, text: str, *, options: tuple[str, ...] | None = None, **_: Any) -> Verdict:
+    return Verdict(*order.check(tuple(expected), text, options))
+
+
 _CHECKERS = {
     "truefalse": _truefalse, "choice": _choice, "numeric": _numeric, "shape": _shape,
-    "formula": _formula, "text": _text,
+    "formula": _formula, "text": _text, "cloze": _cloze, "order": _order,
 }

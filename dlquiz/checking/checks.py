@@ -71,7 +71,12 @@ def run(collection: Collection, cards: list[Card] | None = None) -> Report:
     """Run every reference check and parse every formula of the given cards (default: all)."""
     report = Report()
     functions = None
-    for card in cards if cards is not None else collection.cards.values():
+    cards = list(cards if cards is not None else collection.cards.values())
+    notes = {card.note_id: card for card in cards if card.note_id is not None}
+    for card in cards:
+        if card.id in notes:  # a cloze note's id names its Anki note: no other card may take it
+            other = notes[card.id]
+            report.problems.append(Problem(card.path, card.line, f"card {card.id!r}: the id is taken by the cloze card at {other.where}"))
         if card.check:
             functions = functions or _functions()
             report.checks += 1

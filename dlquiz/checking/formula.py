@@ -103,6 +103,8 @@ def _exact(node: Node) -> Fraction | float:
         raise FormulaError("the logarithm of a number <= 0 is undefined")
     if op == "g":
         raise FormulaError("g() is an unspecified activation, not a number")
+    if op == "cat":
+        raise FormulaError("a concatenation [a, b] is not a number")
     return float(_REAL[op](float(values[0])))
 
 
@@ -149,6 +151,7 @@ _COMPLEX = {
     "floor": lambda z: complex(math.floor(_real(z))), "ceil": lambda z: complex(math.ceil(_real(z))),
     "relu": lambda z: complex(max(0.0, _real(z))),
     "max": lambda *zs: complex(max(_real(z) for z in zs)), "min": lambda *zs: complex(min(_real(z) for z in zs)),
+    "cat": lambda *zs: sum(z * math.sqrt(k + 1) for k, z in enumerate(zs)),  # order-sensitive stand-in
 }
 
 
@@ -247,7 +250,7 @@ def _to_sympy(node: Node, sp: Any) -> Any:
     table = {
         "sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
         "tanh": sp.tanh, "floor": sp.floor, "ceil": sp.ceiling, "abs": sp.Abs, "max": sp.Max,
-        "min": sp.Min, "g": sp.Function("g"),
+        "min": sp.Min, "g": sp.Function("g"), "cat": sp.Function("cat"),
     }
     return table[op](*args)
 

@@ -28,11 +28,19 @@ def show(
     raw_math: bool = RAW_MATH_OPTION,
     plain: bool = PLAIN_OPTION,
 ) -> None:
-    """Show one card: answer, explanation, source and schedule."""
+    """Show one card (or a cloze card's clozes) and its schedule."""
     from dlquiz.render import cards as render
     from dlquiz.review.info import card_info
 
     collection, store, _, _, day = commands.context()
+    options = render.Options(raw_math=raw_math, plain=plain)
+    console = render.console(options)
+    if card_id not in collection.cards and f"{card_id}-c1" in collection.cards:  # a cloze deck card: all its clozes
+        if store is not None:
+            store.close()
+        cards = collection.note(card_id)
+        render.print_card(console, render.note_view(cards, deck_title=collection.deck(cards[0].deck).title, options=options))
+        return
     try:
         card = collection.card(card_id)
         info = card_info(store, card.id, day)
@@ -40,8 +48,6 @@ def show(
         if store is not None:
             store.close()
     deck = collection.deck(card.deck)
-    options = render.Options(raw_math=raw_math, plain=plain)
-    console = render.console(options)
     render.print_card(console, render.card_view(card, deck_title=deck.title, schedule=render.schedule_line(info),
                                                 options=options))
     if history:

@@ -21,6 +21,7 @@ from dlquiz.errors import UsageError
 QUESTION_TEMPLATE = """
 
 # Write the question of the new card above: Markdown, with $...$ for LaTeX.
+# A cloze card: hide parts with {{c1::hidden}} or {{c1::hidden::hint}}, also inside $...$.
 # Lines starting with '#' are ignored; an empty question adds nothing.
 """
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -119,6 +120,15 @@ def _choice(console: Console, draft: drafts.Draft) -> None:
 def _answer(console: Console, draft: drafts.Draft, kind: str) -> None:
     if kind == "choice":
         return _choice(console, draft)
+    if kind == "cloze":  # the question holds the answers: {{c1::...}}
+        return None
+    if kind == "order":
+        while len(draft.answer) < 2:
+            console.print("[bold]Steps[/bold] [dim](in the right order, one per line, at least two; an empty line ends)[/dim]")
+            draft.answer = []
+            while line := console.input(f"  {len(draft.answer) + 1}. ").strip():
+                draft.answer.append(line)
+        return None
     if not draft.answer:
         if kind in ("basic", "formula"):
             hint = "the formula in LaTeX, as shown" if kind == "formula" else "end with an empty line"
@@ -203,7 +213,12 @@ def confirm(console: Console, plan: authoring.Plan, question: str) -> bool:
     """Show the card as it will be rendered, then ask."""
     from dlquiz.render import cards as render
 
-    render.print_card(console, render.card_view(plan.card, deck_title=plan.deck_title))
+    if plan.card.note_id is not None:  # a cloze card: its text with every cloze, and each cloze's card
+        render.print_card(console, render.note_view(plan.cards, deck_title=plan.deck_title))
+        for card in plan.cards:
+            render.print_card(console, render.question_view(card))
+    else:
+        render.print_card(console, render.card_view(plan.card, deck_title=plan.deck_title))
     try:
         return Confirm.ask(question, console=console, default=True)
     except EOFError:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import yaml
 
-from dlquiz import paths
+from dlquiz import cloze, paths
 from dlquiz.checking import checks
 from dlquiz.decks import deckfile
 from dlquiz.decks.collection import build_collection
@@ -43,6 +43,12 @@ class Plan:
     data: bytes
     created: bool = False
     warnings: list[str] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)  # a cloze card: the card of each cloze (`card` is the first)
+
+    @property
+    def card_id(self) -> str:
+        """The id as written in the deck (a cloze card's, not its first cloze's)."""
+        return self.card.note_id or self.card.id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +146,7 @@ def decks_for_adding() -> tuple[dict[str, str], dict[str, str]]:
 # validating a would-be file
 
 
-def _validate(world: _World, path: Path, text: str, card_id: str, describe: Callable[[Problem], str], prefix: str = "") -> tuple[Deck, Card]:
+def _validate(world: _World, path: Path, text: str, card_id: str, describe: Callable[[Problem], str], prefix: str = "") -> tuple[Deck, list[Card]]:
     """Load the would-be text of one deck file and the collection around it, and run the card's
     check and formula parse; raises UsageError (one line) on any problem. `describe` words a
     problem of the text; a failing check is reported as `prefix + "card 'id': ..."`."""
@@ -151,17 +157,33 @@ def _validate(world: _World, path: Path, text: str, card_id: str, describe: Call
     loaded = dict(world.loaded)
     loaded[path] = (deck, [])
     collection = build_collection(list(loaded.values()))
-    card = collection.cards[card_id]
-    report = checks.run(collection, [card])
+    cards = collection.note(card_id)  # (a cloze card: the card of each cloze)
+    report = checks.run(collection, cards)
     if report.problems:
         raise UsageError("; ".join(prefix + p.message for p in report.problems))
-    return deck, card
+    return deck, cards
 
 
 def _same(card: Card, fields: dict[str, Any]) -> bool:
     """True when the loaded card holds exactly the values that were written."""
     plain = lambda v: [plain(x) for x in v] if isinstance(v, (list, tuple)) else v  # noqa: E731
-    return all(plain(getattr(card, key)) == plain(value) for key, value in fields.items())
+    loaded = {"id": card.note_id} if card.note_id is not None else {}
+    return all(plain(loaded.get(key, getattr(card, key))) == plain(value) for key, value in fields.items())
+
+
+def _taken(collection: Collection, card_id: str) -> Card | None:
+    """The card holding `card_id`, as a card's id or a cloze deck card's (`<id>-c1`...), or None."""
+    return collection.cards.get(card_id) or collection.cards.get(f"{card_id}-c1")
+
+
+class _Ids:
+    """The ids a new card may not take: every card's, and every cloze deck card's."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    def __contains__(self, card_id: str) -> bool:
+        return _taken(self.collection, card_id) is not None
 
 
 def draft_block(draft: Draft) -> str:
@@ -206,10 +228,13 @@ def plan_add(draft: Draft, block: str | None = None) -> Plan:
         flag = "--id: " if block is None else ""
         if not ID_RE.match(card_id):
             raise UsageError(f"{flag}invalid id {card_id!r}: use lowercase letters, digits and hyphens")
-        if card_id in world.collection.cards:
-            raise UsageError(f"{flag}{card_id!r} is taken (by {world.collection.cards[card_id].where})")
+        if _taken(world.collection, card_id) is not None:
+            raise UsageError(f"{flag}{card_id!r} is taken (by {_taken(world.collection, card_id).where})")
     else:
-        card_id = unique_id(deck_id, draft.question or "", world.collection.cards)
+        words = draft.question or ""
+        if (draft.kind or "").strip().lower() == "cloze":  # the slug of the text, not of its markup
+            words = cloze.replace(words, cloze.find_quietly(words), lambda item: item.content)
+        card_id = unique_id(deck_id, words, _Ids(world.collection))
     fields = card_fields(draft, card_id) if block is None else None
     if deck_id in world.files:
         path = world.files[deck_id]
@@ -236,11 +261,11 @@ def plan_add(draft: Draft, block: str | None = None) -> Plan:
         )
         body = deckfile.card_block(fields, 2) if block is None else deckfile.indent_block(block, 2)
         new_text = block = header + body
-    _, card = _validate(world, path, new_text, card_id, lambda p: f"card {card_id!r}: {p.message}")
-    if fields is not None and not _same(card, fields):  # pragma: no cover - the emitter proves its own round trip
+    _, cards = _validate(world, path, new_text, card_id, lambda p: f"card {card_id!r}: {p.message}")
+    if fields is not None and not _same(cards[0], fields):  # pragma: no cover - the emitter proves its own round trip
         raise DlquizError(f"card {card_id!r} would not load back as written; nothing written")
     data = (bom + new_text).encode("utf-8")
-    return Plan(card, title, path, block, data, deck_id not in world.files, warnings_for(card, world.collection))
+    return Plan(cards[0], title, path, block, data, deck_id not in world.files, warnings_for(cards[0], world.collection), cards)
 
 
 def add(draft: Draft, block: str | None = None) -> Plan:
@@ -268,7 +293,7 @@ class Edit:
 
 
 def _locate(world: _World, card_id: str) -> tuple[Path, str, str, deckfile.Span, int]:
-    card = world.collection.card(card_id)
+    card = world.collection.note(card_id)[0]
     path = world.files[card.deck]
     bom, text = deckfile.read(path)
     try:
@@ -281,8 +306,10 @@ def _locate(world: _World, card_id: str) -> tuple[Path, str, str, deckfile.Span,
 def start_edit(card_id: str) -> Edit:
     """The card's block, dedented, to hand to an editor. NotFound for an unknown id."""
     world = _world()
+    card = world.collection.note(card_id)[0]
+    card_id = card.note_id or card_id  # one cloze of a cloze card: the card as a whole is edited
     path, _, text, span, column = _locate(world, card_id)
-    _writable(path, world.collection.cards[card_id].deck)
+    _writable(path, card.deck)
     return Edit(card_id, path, deckfile.dedent_block(text, span, column))
 
 
@@ -309,10 +336,10 @@ def finish_edit(edit: Edit, edited: str) -> Plan | None:
         if deckfile.dedent_block(text, span, column) != edit.original:
             raise UsageError(f"{display_path(path)}: card {edit.card_id!r} changed while you edited it; nothing written")
         new_text = deckfile.replace_block(text, span, column, edited)
-        deck, card = _validate(world, path, new_text, edit.card_id, lambda p: _in_block(p, span.first), "edited ")
+        deck, cards = _validate(world, path, new_text, edit.card_id, lambda p: _in_block(p, span.first), "edited ")
         data = (bom + new_text).encode("utf-8")
         deckfile.write_atomic(path, data)
-    return Plan(card, deck.title, path, edited, data, False, warnings_for(card, world.collection))
+    return Plan(cards[0], deck.title, path, edited, data, False, warnings_for(cards[0], world.collection), cards)
 
 
 def _in_block(problem: Problem, first: int) -> str:

@@ -80,7 +80,8 @@ IDS, CARDS = IDS_AT, CARDS_AT  # the two pieces of a deck, named by their offset
 # (tests/decks/test_cache.py checks they exist).
 RULES = ("decks/format.py", "decks/files.py", "decks/yamlread.py", "decks/cache.py", "decks/packed.py", "model.py",
          "checking/shown.py", "checking/formula_parser.py", "checking/templates/kit.py", "checking/templates/catalog.py",
-         "checking/templates/conv.py", "checking/templates/nets.py")
+         "checking/templates/conv.py", "checking/templates/nets.py", "decks/clozes.py", "cloze.py",
+         "checking/clozes.py", "checking/cloze_latex.py")
 
 
 def _version() -> str:

@@ -48,6 +48,7 @@ class Draft:
     note: str | None = None
     source: str | None = None
     tags: list[str] = field(default_factory=list)
+    cite: str | None = None
     card_id: str | None = None
     course: str | None = None  # course, week, title, course_title: only for a new deck
     week: str | None = None
@@ -103,8 +104,12 @@ def parse_answer(kind: str, texts: list[str]) -> Any:
     """The answer as the deck stores it for this kind (see docs/deck-format.md)."""
     if not texts:
         raise UsageError("missing --answer")
+    if kind == "order":
+        if len(texts) < 2:
+            raise UsageError("--answer: an order card needs its steps in order, one --answer each (at least 2)")
+        return deckfile.Flow(texts)
     if len(texts) > 1 and kind != "choice":
-        raise UsageError(f"--answer given {len(texts)} times; only a choice card has several answers")
+        raise UsageError(f"--answer given {len(texts)} times; only choice and order cards have several answers")
     text = texts[0]
     if kind == "truefalse":
         value = _TRUE.get(text.strip().lower())
@@ -142,13 +147,16 @@ def card_fields(draft: Draft, card_id: str) -> dict[str, Any]:
     fields["question"] = draft.question or ""
     if draft.options:
         fields["options"] = list(draft.options)
-    fields["answer"] = parse_answer(kind, draft.answer)
+    if kind != "cloze":
+        fields["answer"] = parse_answer(kind, draft.answer)
+    elif draft.answer:
+        raise UsageError("--answer: a cloze card has no answer: its {{c1::...}} parts are the answers")
     for key in ("expr", "check"):
         if getattr(draft, key):
             fields[key] = getattr(draft, key)
     if draft.tolerance is not None:
         fields["tolerance"] = parse_number(draft.tolerance, "--tolerance")
-    for key in ("explain", "note"):
+    for key in ("explain", "note", "cite"):
         if getattr(draft, key):
             fields[key] = getattr(draft, key)
     if draft.tags:
@@ -173,7 +181,8 @@ def card_problem(draft: Draft) -> str | None:
 def missing(draft: Draft) -> list[str]:
     """The flags a non-interactive add still needs."""
     kind = (draft.kind or "basic").strip().lower()
-    needed = [("--deck", draft.deck), ("--question", draft.question), ("--answer", draft.answer)]
+    needed = [("--deck", draft.deck), ("--question", draft.question)]
+    needed += [("--answer", draft.answer)] if kind != "cloze" else []
     needed += [("--option", draft.options)] if kind == "choice" else []
     needed += [("--expr", draft.expr)] if kind == "formula" else []
     return [flag for flag, value in needed if not value]
@@ -214,14 +223,15 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().translate(_PUNCTUATION).split())
 
 
-def similar(question: str, cards, exclude: str | None = None) -> list[tuple[Card, float]]:
-    """Cards whose question is nearly the same (normalised text, difflib ratio >= SIMILAR)."""
+def similar(question: str, cards, exclude: str | None = None, note: str | None = None) -> list[tuple[Card, float]]:
+    """Cards whose question is nearly the same (normalised text, difflib ratio >= SIMILAR), but
+    card `exclude` and the cards of cloze note `note`."""
     target = _normal(question)
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(target)
     found = []
     for card in cards:
-        if card.id == exclude:
+        if card.id == exclude or (card.note_id is not None and card.note_id == note):
             continue
         matcher.set_seq1(_normal(card.question or ""))
         if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR:
@@ -235,5 +245,5 @@ def warnings_for(card: Card, collection: Collection) -> list[str]:
     """A warning line for each card (up to 3) whose question is nearly the card's."""
     return [
         f"warning: the question is much like that of {other.id} ({other.where}, {ratio:.0%} alike)"
-        for other, ratio in similar(card.question, collection.cards.values(), exclude=card.id)[:3]
+        for other, ratio in similar(card.question, collection.cards.values(), exclude=card.id, note=card.note_id)[:3]
     ]

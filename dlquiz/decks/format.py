@@ -12,6 +12,7 @@ import difflib
 import re
 from typing import Any, Iterable
 
+from dlquiz import cloze as cloze_syntax
 from dlquiz.checking.shown import parse_shape
 from dlquiz.decks.yamlread import Bad as _Bad
 from dlquiz.decks.yamlread import YMap as _Map
@@ -19,12 +20,12 @@ from dlquiz.decks.yamlread import parse_yaml
 from dlquiz.errors import Problem, clip
 from dlquiz.model import Card, Deck
 
-KINDS = ("basic", "truefalse", "choice", "numeric", "shape", "formula")
+KINDS = ("basic", "truefalse", "choice", "numeric", "shape", "formula", "cloze", "order")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DECK_KEYS = ("course", "course_title", "week", "title", "cards")
 CARD_KEYS = (
     "id", "kind", "question", "answer", "options", "expr", "check", "tolerance",
-    "explain", "note", "source", "tags", "template", "params",
+    "explain", "note", "source", "tags", "template", "params", "cite",
 )
 # Keys people reach for from other tools, mapped to ours for the "did you mean".
 _ALIASES = {
@@ -112,6 +113,8 @@ def _answer(card: _Map, kind: str, problems: list, path: str) -> tuple[Any, tupl
         if shape is None:
             bad(f"the answer of a shape card must be a list of dimensions like [4, 1], not {clip(answer)}")
         answer = shape
+    elif kind == "order":
+        answer = _steps(answer, line, problems, path)
     options = None
     if kind == "choice":
         options = _options(card, problems, path)
@@ -129,6 +132,21 @@ def _answer(card: _Map, kind: str, problems: list, path: str) -> tuple[Any, tupl
         if isinstance(answer, list):
             answer = tuple(answer)
     return answer, options
+
+
+def _steps(answer: Any, line: int, problems: list, path: str) -> tuple[str, ...] | None:
+    """An order card's answer: its steps in order, at least two, each text, none twice."""
+    if not isinstance(answer, list) or len(answer) < 2:
+        problems.append(Problem(path, line, "the answer of an order card must be a list of at least 2 steps, in order"))
+        return None
+    for index, step in enumerate(answer):
+        if not isinstance(step, str) or not step.strip():
+            problems.append(Problem(path, answer.lines[index], f"step {index + 1} must be text (quote it: '{step}')"))
+            return None
+    if len(set(answer)) != len(answer):
+        problems.append(Problem(path, line, "the answer lists the same step twice"))
+        return None
+    return tuple(answer)
 
 
 _TRUTH = {"yes": "true", "y": "true", "on": "true", "t": "true", "1": "true",
@@ -161,7 +179,7 @@ def _options(card: _Map, problems: list, path: str) -> tuple[str, ...] | None:
     return tuple(options) if ok else None
 
 
-def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card | None:
+def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card | list[Card] | None:
     if not isinstance(raw, _Map):
         problems.append(Problem(path, line, "a card must be a mapping of keys like id, question and answer"))
         return None
@@ -187,8 +205,15 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
     if "check" in raw and kind and kind not in _CHECKABLE:
         problems.append(Problem(path, raw.lines["check"], f"'check' applies to {', '.join(_CHECKABLE)} cards"))
     question = _text(raw, "question", problems, path, required=True)
-    answer, options = _answer(raw, kind, problems, path) if kind else (None, None)
-    texts = {key: _text(raw, key, problems, path) for key in ("explain", "note", "source", "check", "expr")}
+    clozes = None
+    if kind == "cloze":
+        clozes = _cloze_text(raw, question, problems, path)
+        answer, options = None, None
+    else:
+        if question is not None and "{{c" in question and cloze_syntax.find_quietly(question):
+            problems.append(Problem(path, raw.lines["question"], f"the question holds a cloze ({{{{c1::...}}}}) but the card is {kind or 'basic'}: add 'kind: cloze'"))
+        answer, options = _answer(raw, kind, problems, path) if kind else (None, None)
+    texts = {key: _text(raw, key, problems, path) for key in ("explain", "note", "source", "check", "expr", "cite")}
     if kind == "formula" and "expr" not in raw:
         problems.append(Problem(path, raw.line, "a formula card needs 'expr' (the formula in plain math, for checking)"))
     elif kind == "formula" and texts["expr"]:
@@ -199,11 +224,29 @@ def _card(raw: Any, line: int, deck_id: str, path: str, problems: list) -> Card 
     tags = _tags(raw, problems, path)
     if len(problems) > before:
         return None
-    return Card(
+    card = Card(
         id=card_id, deck=deck_id, kind=kind, question=question, answer=answer, options=options,
         expr=texts["expr"], check=texts["check"], tolerance=tolerance, explain=texts["explain"],
-        note=texts["note"], source=texts["source"], tags=tags, path=path, line=raw.line,
+        note=texts["note"], source=texts["source"], tags=tags, path=path, line=raw.line, cite=texts["cite"],
     )
+    if kind == "cloze":
+        from dlquiz.decks.clozes import expand  # only decks with cloze cards load the cloze reader
+
+        return expand(card, clozes)
+    return card
+
+
+def _cloze_text(raw: _Map, question: str | None, problems: list, path: str) -> list | None:
+    """The clozes of a cloze card's question (a cloze card has no 'answer': it hides its own)."""
+    if "answer" in raw:
+        problems.append(Problem(path, raw.lines["answer"], "a cloze card has no 'answer': its hidden parts ({{c1::...}}) are the answers"))
+    if question is None:
+        return None
+    from dlquiz.decks.clozes import read
+
+    clozes, messages = read(question)
+    problems.extend(Problem(path, raw.lines["question"], message) for message in messages)
+    return clozes
 
 
 def _expr(expr: str, line: int, problems: list, path: str) -> None:
@@ -260,7 +303,8 @@ def _deck(data: Any, deck_id: str, path: str, problems: list) -> Deck | None:
     if "cards" in data and not isinstance(raw_cards, list):
         problems.append(Problem(path, data.lines["cards"], "'cards' must be a list (use `cards: []` for none)"))
     elif raw_cards:
-        cards = [card for card in raw_cards if card is not None]  # (validated as they were read: load_text)
+        # (validated as they were read: load_text); a cloze card is one card per cloze
+        cards = [card for item in raw_cards for card in (item if isinstance(item, list) else [item]) if card is not None]
     if len(problems) > before:
         return None
     return Deck(
@@ -277,7 +321,7 @@ def load_text(text: str | bytes, path: str, deck_id: str) -> tuple[Deck | None, 
         problems.append(Problem(path, 0, f"invalid deck file name {clip(deck_id)}: use lowercase letters, digits and hyphens"))
     before = len(problems)
 
-    def each_card(raw: Any, line: int) -> Card | None:  # each card as it is read: see parse_yaml
+    def each_card(raw: Any, line: int) -> Card | list[Card] | None:  # each card as it is read: see parse_yaml
         return _card(raw, line, deck_id, path, problems)
 
     try:

@@ -298,6 +298,7 @@ def explain(text: str, mark, problem: str) -> str:
         fix = " (a ':' followed by a space starts a new key)"
         if key and mark.column > key.end():  # `question: What is it: a test?`
             value = here[key.end():].strip()
+            value = value if len(value) <= 60 else value[:59] + "…"  # a long line must not make a long message
             return f"{where}: quote the text{fix}: {key.group(2)}: {json.dumps(value, ensure_ascii=False)}"
         owner = _owner(lines, index, card[1] if card else indent)
         return f"{where}: quote the text of {owner!r}{fix}" if owner else f"{where}: quote the text{fix}"

@@ -34,7 +34,7 @@ def export_anki(out: Path, patterns: list[str] | None = None, with_progress: boo
         today = review_today(store, now, config.load(paths.home()).rollover_hour)
         schedules = None
         if with_progress:
-            schedules = apkg.schedules(store, {note.card_id for note in notes}, today)
+            schedules = apkg.schedules(store, {card_id for note in notes for card_id in note.card_ids}, today)
         exported = []
         write_atomically(out, lambda tmp: exported.extend(apkg.write(tmp, notes, now, today, schedules, report, progress)))
         if exported:  # these reviews are dlquiz's own: `dlquiz import anki` never takes them back in

@@ -28,15 +28,18 @@ from datetime import time as dtime
 
 import genanki
 
-from dlquiz.export.notes import FIELDS, Note, Report, stable_id
+from dlquiz.export.notes import CLOZE_FIELDS, FIELDS, Note, Report, stable_id
 
 MODEL_NAME = "dlquiz Q/A"
 # Derived once, as stable_id("dlquiz note type: Q/A"), and never to change: Anki recognises the
 # note type (and so every note's layout) by this id.
 MODEL_ID = 3292028825174443
-# When the templates or CSS last changed (Unix time). Anki takes a note type from a package only
-# when it is newer than its own copy: move this forward with every change to them.
-MODEL_MTIME = 1795651200  # 2026-11-26
+# When the templates, fields or CSS last changed (Unix time). Anki takes a note type from a
+# package only when it is newer than its own copy: move this forward with every change to them.
+MODEL_MTIME = 1795737600  # 2026-11-27: the Cite field
+CLOZE_MODEL_NAME = "dlquiz Cloze"
+CLOZE_MODEL_ID = 2646519833333332  # stable_id("dlquiz note type: Cloze"), derived once, never to change
+CLOZE_MODEL_MTIME = 1795737600
 EASE = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}  # SM-2 grade -> Anki answer button
 
 CSS = """\
@@ -55,6 +58,10 @@ hr#answer { border: 0; border-top: 1px solid currentColor; opacity: .3; margin: 
 .dlq-source::before { content: "From the notes: "; }
 .dlq-source p { display: inline; margin: 0; }
 .dlq-id { margin-top: .6em; font-size: .7em; opacity: .45; font-family: monospace; text-align: right; }
+.dlq-cite { margin-top: .6em; font-size: .8em; opacity: .75; }
+.dlq-cite p { margin: 0; }
+.cloze { font-weight: 600; color: #2a6bb3; }
+.nightMode .cloze, .night_mode .cloze { color: #7fb2ec; }
 table { border-collapse: collapse; margin: .5em 0; }
 th, td { border: 1px solid rgba(127, 127, 127, .45); padding: .25em .6em; vertical-align: top; }
 th { background: rgba(127, 127, 127, .12); }
@@ -73,26 +80,42 @@ BACK = """\
 <hr id="answer">
 
 <div class="dlq-a">{{Answer}}</div>
+{{#Cite}}<div class="dlq-cite">{{Cite}}</div>{{/Cite}}
+{{#Extra}}<div class="dlq-extra">{{Extra}}</div>{{/Extra}}
+{{#Source}}<div class="dlq-source">{{Source}}</div>{{/Source}}
+<div class="dlq-id">{{CardId}}</div>"""
+CLOZE_FRONT = '<div class="dlq-q">{{cloze:Text}}</div>'
+CLOZE_BACK = """\
+<div class="dlq-q">{{cloze:Text}}</div>
+{{#Cite}}<div class="dlq-cite">{{Cite}}</div>{{/Cite}}
 {{#Extra}}<div class="dlq-extra">{{Extra}}</div>{{/Extra}}
 {{#Source}}<div class="dlq-source">{{Source}}</div>{{/Source}}
 <div class="dlq-id">{{CardId}}</div>"""
 
 
 class _Model(genanki.Model):
+    mtime = MODEL_MTIME
+
     def to_json(self, timestamp, deck_id):
         data = super().to_json(timestamp, deck_id)
-        data["mod"] = MODEL_MTIME  # the note type changes when its templates do, not at each export
+        data["mod"] = self.mtime  # the note type changes when its templates do, not at each export
         return data
 
 
-def note_type() -> genanki.Model:
-    """The "dlquiz Q/A" note type: fields and template with ids derived from their names."""
-    return _Model(
-        MODEL_ID, MODEL_NAME,
-        fields=[{"name": name, "id": stable_id(f"{MODEL_NAME} field {name}")} for name in FIELDS],
-        templates=[{"name": "Card 1", "qfmt": FRONT, "afmt": BACK, "id": stable_id(f"{MODEL_NAME} template Card 1")}],
-        css=CSS,
+def note_type(cloze: bool = False) -> genanki.Model:
+    """The "dlquiz Q/A" note type (or, with `cloze`, "dlquiz Cloze", a cloze note type): fields
+    and template with ids derived from their names."""
+    name, fields, front, back = (CLOZE_MODEL_NAME, CLOZE_FIELDS, CLOZE_FRONT, CLOZE_BACK) if cloze else (
+        MODEL_NAME, FIELDS, FRONT, BACK)
+    model = _Model(
+        CLOZE_MODEL_ID if cloze else MODEL_ID, name,
+        fields=[{"name": field, "id": stable_id(f"{name} field {field}")} for field in fields],
+        templates=[{"name": "Cloze" if cloze else "Card 1", "qfmt": front, "afmt": back,
+                    "id": stable_id(f"{name} template {'Cloze' if cloze else 'Card 1'}")}],
+        css=CSS, model_type=genanki.Model.CLOZE if cloze else genanki.Model.FRONT_BACK,
     )
+    model.mtime = CLOZE_MODEL_MTIME if cloze else MODEL_MTIME
+    return model
 
 
 @dataclass(frozen=True)
@@ -152,10 +175,10 @@ class _Note(genanki.Note):
     schedule and review log. It writes the rows genanki's Note and Card would (same columns,
     same values), into `rows`."""
 
-    def __init__(self, note: Note, model, schedule: Schedule | None, rows: _Rows, tick):
+    def __init__(self, note: Note, model, schedules: list[Schedule | None], rows: _Rows, tick):
         super().__init__(model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid, due=note.position)
         self.mtime = note.mtime
-        self.schedule = schedule
+        self.schedules = schedules  # one per Anki card: a cloze note has one per cloze, in Anki's order
         self.rows = rows
         self._tick = tick
 
@@ -169,14 +192,17 @@ class _Note(genanki.Note):
 
     def write_to_db(self, cursor, timestamp, deck_id, id_gen):
         self._check_number_model_fields_matches_num_fields()
-        rows, mtime, s = self.rows, self.mtime, self.schedule
-        note_id, card_id = next(id_gen), next(id_gen)
+        rows, mtime = self.rows, self.mtime
+        note_id = next(id_gen)
         rows.notes.append((note_id, self.guid, self.model.model_id, mtime, -1, self._format_tags(),
                            self._format_fields(), self.sort_field, 0, 0, ""))
-        if s is None:  # a new card, in export order
-            rows.cards.append((card_id, note_id, deck_id, 0, mtime, -1, 0, 0, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
-        else:  # a review card (type and queue 2)
-            rows.cards.append((card_id, note_id, deck_id, 0, mtime, -1, 2, 2, s.due_in, s.interval, s.factor,
+        for ordinal, s in enumerate(self.schedules):
+            card_id = next(id_gen)
+            if s is None:  # a new card, in export order
+                rows.cards.append((card_id, note_id, deck_id, ordinal, mtime, -1, 0, 0, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+                continue
+            # a review card (type and queue 2)
+            rows.cards.append((card_id, note_id, deck_id, ordinal, mtime, -1, 2, 2, s.due_in, s.interval, s.factor,
                                len(s.log), s.lapses, 0, 0, 0, 0, ""))
             for ms, ease, ivl, last_ivl, factor, time_ms, kind, device, seq in s.log:
                 while ms in rows.revlog_ids:  # revlog ids are unique times in ms
@@ -192,8 +218,8 @@ def write(path: str, notes: list[Note], now: datetime, today: date, progress_of:
     """Write the notes (and, when given, the schedules by card id) as an .apkg at `path`; the
     revlog ids it wrote, each with its grade's identity (for `dlquiz import anki`).
     `today` is dlquiz's review day, the day the schedules' due days count from. A parametric
-    card's schedule goes with its first draw."""
-    model = note_type()
+    card's schedule goes with its first draw; a cloze note's cards get their clozes' schedules."""
+    models = {False: note_type(), True: note_type(cloze=True)}
     decks: dict[str, genanki.Deck] = {}
     rows = _Rows()
     counter = itertools.count(1)
@@ -204,17 +230,19 @@ def write(path: str, notes: list[Note], now: datetime, today: date, progress_of:
             progress("writing", done, len(notes))
 
     for note in notes:
-        schedule = None
+        card_schedules = [None] * len(note.card_ids)
         if progress_of is not None and note.draw in (None, 1):
-            schedule = progress_of.get(note.card_id)
-        if schedule is not None:
+            card_schedules = [progress_of.get(card_id) for card_id in note.card_ids]
+        for schedule in filter(None, card_schedules):
             report.scheduled += 1
             report.reviews += len(schedule.log)
         deck = decks.get(note.deck)
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(stable_id(note.deck), note.deck)
-            deck.add_model(model)
-        deck.add_note(_Note(note, model, schedule, rows, tick))
+            for model in models.values():
+                deck.add_model(model)
+        model = models[bool(note.cloze)]
+        deck.add_note(_Note(note, model, card_schedules, rows, tick))
     package = genanki.Package(list(decks.values()))
     stamp = now.timestamp()
     db = sqlite3.connect(":memory:")  # built in memory and zipped from there: no temporary file

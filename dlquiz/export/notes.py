@@ -18,7 +18,8 @@ from dlquiz.render.words import plural
 
 ROOT_DECK = "Deep Learning Specialization"
 DRAWS = (1, 2, 3)  # a parametric card exports these fixed instances
-FIELDS = ("Question", "Answer", "Extra", "Source", "CardId")
+FIELDS = ("Question", "Answer", "Extra", "Source", "CardId", "Cite")  # (Cite last: the older fields keep their places)
+CLOZE_FIELDS = ("Text", "Extra", "Source", "CardId", "Cite")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 GONE_SHOWN = 12  # deleted cards named in an export's report
 
@@ -33,10 +34,16 @@ class Note:
     card_id: str
     draw: int | None
     deck: str
-    fields: tuple[str, ...]  # FIELDS, as HTML
+    fields: tuple[str, ...]  # FIELDS (CLOZE_FIELDS for a cloze note), as HTML
     tags: tuple[str, ...]
     position: int = 0  # order of the note among the new cards
     mtime: int = 0
+    cloze: tuple[str, ...] = ()  # a cloze note: the ids of its cards, c1 first (Anki's card ords)
+
+    @property
+    def card_ids(self) -> tuple[str, ...]:
+        """The dlquiz cards behind the note's Anki cards, in Anki's order."""
+        return self.cloze or (self.card_id,)
 
 
 @dataclass
@@ -135,6 +142,8 @@ def answer_html(card: Card) -> str:
         return "".join(
             to_html(f"**{LETTERS[card.options.index(a)]}.** {a}") for a in chosen
         )
+    if card.kind == "order":
+        return to_html("\n".join(f"{n}. **{LETTERS[card.options.index(step)]}.** {step}" for n, step in enumerate(answer, 1)))
     if card.kind == "numeric":
         return f"<p><strong>{_number(answer)}</strong></p>\n"
     if card.kind == "shape":
@@ -151,23 +160,46 @@ def card_fields(card: Card, card_label: str | None = None) -> tuple[str, ...]:
     and the note on the notes, the source heading, and the card id."""
     question = to_html(card.question)
     kind = card.kind
-    if kind == "choice":
+    if kind in ("choice", "order"):
         question += to_html("\n".join(f"- **{LETTERS[i]}.** {option}" for i, option in enumerate(card.options)))
+        if kind == "order":
+            question += "<p><em>Put the letters in order.</em></p>\n"
+        elif isinstance(card.answer, tuple) and len(card.answer) > 1:
+            question += "<p><em>Pick all that apply.</em></p>\n"
     elif kind == "truefalse":
         question += "<ul>\n<li>True</li>\n<li>False</li>\n</ul>\n"
+    extra, source, cite = extra_fields(card)
+    return tuple(safe_field(field) for field in (question, answer_html(card), extra, source, escape(card_label or card.id), cite))
+
+
+def extra_fields(card: Card) -> tuple[str, str, str]:
+    """The Extra (explanation and note on the notes), Source and Cite fields, as HTML."""
     extra = f'<div class="dlq-why">{to_html(card.explain)}</div>' if card.explain else ""
     if card.note:
         extra += f'<div class="dlq-note"><p class="dlq-label">Note on the notes</p>{to_html(card.note)}</div>'
     source = to_html(card.source) if card.source else ""
-    return tuple(safe_field(field) for field in (question, answer_html(card), extra, source, escape(card_label or card.id)))
+    return extra, source, to_html(card.cite) if card.cite else ""
+
+
+def cloze_fields(card: Card) -> tuple[str, ...]:
+    """A cloze note's fields (CLOZE_FIELDS) as HTML: the text with its clozes as Anki reads them
+    (dlquiz.export.clozes), the explanation and note on the notes, the source, the note's id, the
+    citation."""
+    from dlquiz.export.clozes import anki_text
+
+    extra, source, cite = extra_fields(card)
+    return tuple(safe_field(field) for field in (to_html(anki_text(card.question)), extra, source, escape(card.note_id), cite))
 
 
 def note_guids(cards: Iterable[Card]) -> dict[str, tuple[str, ...]]:
     """GUID -> the card ids of its Anki cards, in Anki's order, of every note these cards become
     (build_notes' GUIDs): what `dlquiz import anki` recognises as dlquiz's notes."""
-    guids = {}
+    guids: dict[str, tuple[str, ...]] = {}
     for card in cards:
-        if getattr(card, "template", None) is None:
+        if card.note_id is not None:  # one note for the cards of a cloze deck card, c1 first
+            guid = guid_for(card.note_id)
+            guids[guid] = guids.get(guid, ()) + (card.id,)
+        elif getattr(card, "template", None) is None:
             guids[guid_for(card.id)] = (card.id,)
         else:
             for draw in DRAWS:
@@ -183,14 +215,27 @@ def _instances(card: Card) -> list[tuple[Card, int | None]]:
 
 
 def build_notes(decks_cards: Iterable[tuple[Deck, Card]], progress: Progress | None = None, total: int = 0) -> list[Note]:
-    """The notes of these cards, in order: one per card, three for a parametric card."""
+    """The notes of these cards, in order: one per card, three for a parametric card, one for
+    all the cards of a cloze deck card (with its note id as card id)."""
     notes: list[Note] = []
     append = notes.append
     names: dict[str, str] = {}
+    clozes: dict[str, Note] = {}
     for done, (deck, card) in enumerate(decks_cards, 1):
         name = names.get(deck.id) or names.setdefault(deck.id, deck_name(deck))
         tags = note_tags(card, deck)
-        if getattr(card, "template", None) is None:
+        if card.note_id is not None:  # the cards of a cloze deck card come one after the other
+            note = clozes.get(card.note_id)
+            if note is None:
+                note = clozes[card.note_id] = Note(guid_for(card.note_id), card.note_id, None, name,
+                                                   cloze_fields(card), tags, len(notes))
+                append(note)
+            note.cloze += (card.id,)
+        elif getattr(card, "template", None) is None:
+            if card.kind == "order":
+                from dlquiz.checking import order  # the steps as the first review shows them
+
+                card = order.draw(card, 1)
             append(Note(guid_for(card.id), card.id, None, name, card_fields(card), tags, len(notes)))
         else:
             for instance, draw in _instances(card):

@@ -66,7 +66,9 @@ def stamp(store, notes: list[Note], now: datetime, report: Report, known: dict) 
 def newly_gone(store, collection: Collection, known: dict) -> list[str]:
     """Card ids exported before (`known`) that no deck holds now and no export has reported
     yet; marks them reported."""
-    gone = sorted({card_id for card_id, _, _, was_gone in known.values() if not was_gone and card_id not in collection.cards})
+    present = collection.cards  # (a cloze note is exported under its deck card's id, whose cards are `<id>-c1`...)
+    gone = sorted({card_id for card_id, _, _, was_gone in known.values()
+                   if not was_gone and card_id not in present and f"{card_id}-c1" not in present})
     if gone:
         with store.transaction():
             store.db.executemany("UPDATE anki_notes SET gone = 1 WHERE card_id = ?", [(c,) for c in gone])

@@ -1,5 +1,6 @@
-"""Export to TSV for Anki's text import (Anki 2.1.55+): one line per note, into the Basic note
-type that every collection has (a text import cannot create note types).
+"""Export to TSV for Anki's text import (Anki 2.1.55+): one line per note, into the note types
+every collection has (a text import cannot create note types): Basic, and Cloze for cloze cards,
+named per row in a note type column.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dlquiz.export.notes import Note, Progress, Report
 from dlquiz.export.runs import check_output, gc_paused, newly_gone, prepare, write_atomically
 
 TSV_NOTETYPE = "Basic"  # in every Anki collection; a text import cannot create note types
+TSV_CLOZE_NOTETYPE = "Cloze"  # the same, for cloze cards: fields Text and Back Extra
 
 
 def tsv_cell(value: str) -> str:
@@ -23,20 +25,25 @@ def tsv_cell(value: str) -> str:
 
 TSV_HEADER = (
     "#separator:tab\n#html:true\n"
-    f"#notetype:{TSV_NOTETYPE}\n#guid column:1\n#deck column:2\n#tags column:5\n"
+    "#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
 )
 
 
 def tsv_text(notes: list[Note]) -> str:
-    """Anki 2.1.55+ text-import lines: guid, deck, Front, Back, tags. The note type is Basic,
-    which every collection has: Front is the question, Back the answer, explanation, source
-    and card id."""
+    """Anki 2.1.55+ text-import lines: guid, note type, deck, two fields, tags. A card goes to
+    Basic (Front: the question; Back: the answer, citation, explanation, source and card id), a
+    cloze card to Cloze (Text: the text with its clozes; Back Extra: the rest)."""
     lines = [TSV_HEADER]
     for note in notes:
-        question, answer, extra, source, card_id = note.fields
-        back = answer + extra + (f'<div class="dlq-source">{source}</div>' if source else "")
-        back += f'<div class="dlq-id">{card_id}</div>'
-        cells = (note.guid, note.deck, _one_line(question), _one_line(back), " ".join(note.tags))
+        if note.cloze:
+            text, extra, source, card_id, cite = note.fields
+            first, second, notetype = text, "", TSV_CLOZE_NOTETYPE
+        else:
+            first, second, extra, source, card_id, cite = note.fields
+            notetype = TSV_NOTETYPE
+        second += (f'<div class="dlq-cite">{cite}</div>' if cite else "") + extra
+        second += (f'<div class="dlq-source">{source}</div>' if source else "") + f'<div class="dlq-id">{card_id}</div>'
+        cells = (note.guid, notetype, note.deck, _one_line(first), _one_line(second), " ".join(note.tags))
         lines.append("\t".join(tsv_cell(cell) for cell in cells) + "\n")
     return "".join(lines)
 

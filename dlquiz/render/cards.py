@@ -19,18 +19,23 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 from dlquiz.checking.shown import minus
 from dlquiz.model import Card
 from dlquiz.render import markup
+from dlquiz.render.math.marks import MARK_OFF, MARK_ON
 from dlquiz.render.words import plural
 from dlquiz.review.info import CardInfo
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_FORMULA = re.compile(r"\$[^$]+\$")
+_MARKS = re.compile(f"([{MARK_ON}{MARK_OFF}])")
 
 
 def _honour_no_break_spaces() -> None:
@@ -103,16 +108,63 @@ def text_line(text: str, options: Options = DEFAULT) -> str:
     return markup.plain_text(text)
 
 
+class Highlight:
+    """A renderable whose text between dlquiz.render.math's MARK_ON and MARK_OFF (a cloze's box,
+    the part a cloze hid) is shown in `style`; the marks themselves take no room and are dropped."""
+
+    def __init__(self, renderable: RenderableType, style: str = "bold reverse") -> None:
+        self.renderable, self.style = renderable, Style.parse(style)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions):
+        on = False
+        for segment in console.render(self.renderable, options):
+            text, style, control = segment
+            if control or (not on and MARK_ON not in text and MARK_OFF not in text):
+                yield segment
+                continue
+            for piece in _MARKS.split(text):
+                if piece in (MARK_ON, MARK_OFF):
+                    on = piece == MARK_ON
+                elif piece:
+                    lit = on and piece != "\n"
+                    yield Segment(piece, (style + self.style if style else self.style) if lit else style)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
+
+
+def _cloze_number(card: Card) -> int | None:
+    return card.cloze_number if card.note_id is not None else None
+
+
+def question_view(card: Card, options: Options = DEFAULT) -> RenderableType:
+    """The question as a review shows it: a cloze card's text with its cloze in a box; a choice
+    card's options under it (saying when several are right); an order card's steps, shuffled."""
+    if card.kind == "cloze":
+        return Highlight(markdown(markup.cloze_side(card.question, _cloze_number(card), answer=False), options))
+    question = markdown(card.question, options)
+    if not card.options:
+        return question
+    return Group(question, options_view(card, options))
+
+
 def format_answer(card: Card, options: Options = DEFAULT) -> str:
     """The answer as the user reads it (Markdown). A formula answer that is one `$...$` becomes
-    display math, laid out in 2-D (unless `options.raw_math`: then it stays as written)."""
+    display math, laid out in 2-D (unless `options.raw_math`: then it stays as written); a
+    cloze card's is its text with what it hid highlighted; an order card's, its steps in order."""
     answer = card.answer
     bold = _bold_answer(card)
     if bold is not None:
         return f"**{markup.escape(bold)}**"
+    if card.kind == "cloze":
+        return markup.cloze_side(card.question, _cloze_number(card), answer=True)
+    if card.kind == "order":
+        shown = card.options or ()
+        return "\n".join(f"{n}. " + (f"**{LETTERS[shown.index(step)]}.** " if step in shown else "") + step
+                         for n, step in enumerate(answer, 1))
     if card.kind == "choice":
         chosen = answer if isinstance(answer, tuple) else (answer,)
-        return "\n".join(f"**{LETTERS[card.options.index(a)]}.** {a}" for a in chosen)
+        return "\n\n".join(f"**{LETTERS[card.options.index(a)]}.** {a}" for a in chosen)
     text = str(answer)
     if card.kind == "formula" and not options.raw_math and _ONE_FORMULA.fullmatch(text.strip()):
         return f"${text.strip()}$"
@@ -134,13 +186,32 @@ def _bold_answer(card: Card) -> str | None:
 
 
 def answer_view(card: Card, options: Options = DEFAULT) -> RenderableType:
-    """The answer as the learner reads it: `format_answer`, rendered."""
-    return markdown(format_answer(card, options), options)
+    """The answer as the learner reads it: `format_answer`, rendered, with a paper card's
+    citation under it."""
+    view = markdown(format_answer(card, options), options)
+    if card.kind == "cloze":
+        view = Highlight(view)
+    if not card.cite:
+        return view
+    return Group(view, Text(""), cite_view(card, options))
+
+
+def cite_view(card: Card, options: Options = DEFAULT) -> RenderableType:
+    """A paper card's citation (Markdown: a journal in *italics*), dimmed."""
+    from rich.styled import Styled
+
+    return Styled(markdown(card.cite, options), "dim")
 
 
 def options_view(card: Card, options: Options = DEFAULT) -> RenderableType:
-    """A choice card's options, as a list: `• A. first option`."""
-    return markdown(options_block(card), options)
+    """A choice card's options (an order card's shuffled steps), as a list: `• A. first option`,
+    with a line saying so when several options are right or the letters go in order."""
+    view = markdown(options_block(card), options)
+    if card.kind == "choice" and isinstance(card.answer, tuple) and len(card.answer) > 1:
+        return Group(view, Text("Pick all that apply.", style="dim"))
+    if card.kind == "order":
+        return Group(view, Text("Type the letters in order.", style="dim"))
+    return view
 
 
 def options_block(card: Card) -> str:
@@ -161,10 +232,38 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
               options: Options = DEFAULT) -> RenderableType:
     """The whole card: question, options, answer, explanation, note, tags, source, schedule."""
     parts: list[Any] = []
-    parts += _section("Question", markdown(card.question, options))
+    if card.kind == "order" and not card.options:
+        from dlquiz.checking import order  # (show: the steps as the first review shows them)
+
+        card = order.draw(card, 1)
+    if card.kind == "cloze":
+        parts += _section("Question", question_view(card, options))
+    else:
+        parts += _section("Question", markdown(card.question, options))
     if card.options:
-        parts += _section("Options", options_view(card, options))
+        parts += _section("Steps" if card.kind == "order" else "Options", options_view(card, options))
     parts += _section("Answer", answer_view(card, options))
+    return _whole(card, card.id, parts, deck_title, schedule, options)
+
+
+def note_view(cards: list[Card], deck_title: str = "", options: Options = DEFAULT) -> RenderableType:
+    """A cloze deck card as a whole (`dlquiz show` of its id): its text with every cloze
+    highlighted, and each cloze with the id of the card that asks it."""
+    first = cards[0]
+    parts: list[Any] = _section("Text", Highlight(markdown(markup.cloze_side(first.question, None, answer=True), options)))
+    lines = Text()
+    for card in cards:
+        hidden = " · ".join(text_line(f"${content}$" if formula else content, options) for content, formula, _ in card.answer)
+        lines.append(f"c{card.cloze_number}  ", style="bold").append(hidden).append(f"  {card.id}\n", style="dim")
+    lines.rstrip()
+    parts += _section("Clozes", lines)
+    if first.cite:
+        parts += _section("Paper", cite_view(first, options))
+    return _whole(first, first.note_id, parts, deck_title, None, options)
+
+
+def _whole(card: Card, title: str, parts: list[Any], deck_title: str, schedule: str | None, options: Options) -> Panel:
+    """A card's panel: `parts`, then its explanation, note on the notes, tags, source, schedule."""
     if card.explain:
         parts += _section("Why", markdown(card.explain, options))
     if card.note:
@@ -180,7 +279,7 @@ def card_view(card: Card, deck_title: str = "", schedule: str | None = None,
         meta.append("\nschedule ", style="dim").append(schedule)
     parts.append(meta)
     subtitle = f"{card.deck} · {deck_title}" if deck_title else card.deck
-    return Panel(Group(*parts), title=Text(card.id, style="bold"), subtitle=subtitle)
+    return Panel(Group(*parts), title=Text(title, style="bold"), subtitle=subtitle)
 
 
 def _ef(centi: int) -> str:

@@ -95,6 +95,46 @@ def math_spans(text: str):
             yield m.group(), m.group("display"), True
 
 
+def formula_ranges(text: str):
+    """(start, end, LaTeX start, LaTeX end) of each formula of `text`, in order: where the
+    formula lies with its `$`s and where its LaTeX lies; code and escaped dollars are skipped."""
+    for m in _SCAN.finditer(text):
+        group = "inline" if m.group("inline") is not None else "display" if m.group("display") is not None else None
+        if group is not None:
+            yield m.start(), m.end(), m.start(group), m.end(group)
+
+
+def cloze_side(text: str, number: int | None, answer: bool) -> str:
+    """A cloze card's text (dlquiz.cloze) as one side shows it: cloze `number` hidden in a box on
+    the question side (`\\boxed{\\ldots}` or the hint in a formula, `[...]` in prose) and
+    highlighted on the answer side (`\\bbox{...}` in a formula); the other clozes shown as they
+    are. With `number` None, every cloze is highlighted (the whole note). Highlights in prose are
+    set between dlquiz.render.math's MARK_ON and MARK_OFF, as the math renderer sets them."""
+    from dlquiz import cloze
+    from dlquiz.render.math.marks import MARK_OFF, MARK_ON
+
+    clozes = cloze.find(text)
+    revealed, spans = cloze.located(clozes, text)
+    ranges = list(formula_ranges(revealed))
+    places = {item.start: cloze.place(span, ranges) for item, span in zip(clozes, spans)}
+
+    def show(item: cloze.Cloze) -> str:
+        in_math = places[item.start] is not None
+        if number is not None and item.number != number:
+            return item.content
+        if answer or number is None:
+            return rf"\bbox{{{item.content}}}" if in_math else MARK_ON + item.content + MARK_OFF
+        if in_math:
+            hint = _TEXT_SPECIAL.sub(lambda m: "\\" + m.group(), item.hint or "")
+            return r"\boxed{\text{" + hint + "}}" if item.hint else r"\boxed{\ldots}"
+        return MARK_ON + escape(f"[{item.hint or '…'}]") + MARK_OFF
+
+    return cloze.replace(text, clozes, show)
+
+
+_TEXT_SPECIAL = re.compile(r"[{}_&%$#]")
+
+
 _SYMBOL = re.compile(r"([A-Za-z]+)(?:_\{?([A-Za-z0-9]+)\}?)?")
 
 

@@ -136,7 +136,8 @@ _BAR = (
     "A re-drill or cram changes no schedule."
 )
 _TYPED = (
-    "Cards with a checkable answer (numbers, shapes, formulas, choices, true/false) ask you to type it: Enter "
+    "Cards with a checkable answer (numbers, shapes, formulas, choices, true/false, steps in order, a cloze's "
+    "[...]) ask you to type it: Enter "
     "checks it and suggests a grade (4 if right, 1 if wrong) that Enter accepts and a digit overrides. At that "
     "prompt an empty line shows the answer unchecked, and :u :s :! :e :i :q undo, bury, suspend, edit, info, quit. "
     "Grades below 4 bring the card back at the end of the session (and in your next session today), until it "

@@ -29,11 +29,14 @@ _COMMANDS = {":u": "u", ":undo": "u", ":s": "s", ":bury": "s", ":q": "q", ":quit
 _LABEL = {"new": "new", "review": "review", "redrill": "again", "cram": "cram"}
 
 
-_TYPED_KINDS = ("truefalse", "choice", "numeric", "shape", "formula")  # = answers.CHECKABLE
+_TYPED_KINDS = ("truefalse", "choice", "numeric", "shape", "formula", "order")  # = answers.CHECKABLE, cloze apart
 
 
 def _asks_for_answer(card) -> bool:
-    """answers.checkable without importing answers (and its parsers) before the first card."""
+    """answers.checkable without importing answers (and its parsers) before the first card: a
+    cloze card asks when code can check every part it hides (dlquiz.checking.clozes)."""
+    if card.kind == "cloze":
+        return all(slot[2] != "self" for slot in card.answer)
     return card.kind in _TYPED_KINDS or getattr(card, "template", None) is not None
 
 
@@ -62,10 +65,7 @@ class Reviewer:
 
     def question(self, item: Item, card=None) -> None:
         card = card or item.card
-        parts = [render.markdown(card.question, self.options)]
-        if card.options:
-            parts.append(render.options_view(card, self.options))
-        self.console.print(Panel(Group(*parts), title=f"[bold]{card.id}[/bold]", title_align="left"))
+        self.console.print(Panel(render.question_view(card, self.options), title=f"[bold]{card.id}[/bold]", title_align="left"))
 
     def hint(self, card) -> None:
         """The keys line under a question: type the answer, or show it. On a terminal, the
@@ -110,7 +110,7 @@ class Reviewer:
         helper_thread()
         from dlquiz.render import markdown  # noqa: F401 - rich.markdown and markdown-it
 
-        if any(getattr(item.card, "template", None) or item.card.kind == "formula" for item in list(self.session.queue)):
+        if any(getattr(item.card, "template", None) or item.card.kind in ("formula", "cloze") for item in list(self.session.queue)):
             answers_module().warm_up()
         gc.freeze()
 

@@ -76,6 +76,7 @@ class _Action:
     shown: bool = True  # undo shows `item` again (False: a card suspended after its grade)
     changed: bool = True  # (suspend) False when another session had suspended it already
     answer_ms: int = 0
+    siblings: dict[str, date | None] | None = None  # buried by this grade: id -> burial before
 
 
 class Session:
@@ -203,13 +204,18 @@ class Session:
     def shown_card(self, item: Item) -> Card:
         """The card as this review shows it: a parametric card drawn with fresh numbers, seeded by
         its review number (so an undo brings back the same numbers); any other card as it is."""
-        if getattr(item.card, "template", None) is None:
-            return item.card
+        card = item.card
+        if getattr(card, "template", None) is None and card.kind != "order":
+            return card
         if not item.draw:
-            item.draw = self.store.review_number(item.card.id) + 1
+            item.draw = self.store.review_number(card.id) + 1
+        if card.kind == "order":  # the steps, shuffled for this review
+            from dlquiz.checking import order
+
+            return order.draw(card, item.draw)
         from dlquiz.checking.templates import catalog as templates
 
-        return templates.instantiate(item.card, item.draw)
+        return templates.instantiate(card, item.draw)
 
     def preview(self, item: Item) -> dict[int, Effect | None]:
         """What each grade would do under the store's scheduler: the interval it gives and, under
@@ -238,10 +244,37 @@ class Session:
             requeued = Item(item.card_id, "cram" if item.kind == "cram" else "redrill", self.collection.cards,
                             deck=item.deck)  # (fresh numbers)
             self.queue.append(requeued)
-        self.history.append(_Action("grade", item, review.id, quality, requeued=requeued, answer_ms=answer_ms))
+        action = _Action("grade", item, review.id, quality, requeued=requeued, answer_ms=answer_ms)
+        self.history.append(action)
+        if item.card.note_id is not None:
+            self._bury_siblings(item.card, action)
         self.grades[quality] += 1
         self.reviewed.add(item.card.id)
         return review
+
+    def _bury_siblings(self, card: Card, action: _Action) -> None:
+        """Anki's "bury siblings": once one cloze of a note is reviewed, the note's other cards
+        are buried until tomorrow and leave this session's queue (undo brings them back)."""
+        siblings = [other.id for other in self.collection.note(card.note_id) if other.id != card.id]
+        tomorrow = self.day + timedelta(days=1)
+        action.siblings = {}
+        for sibling in siblings:
+            before = self.store.state(sibling).buried_until
+            if before is None or before < tomorrow:
+                action.siblings[sibling] = before
+        if action.siblings:
+            self._set_burials(dict.fromkeys(action.siblings, tomorrow))
+        removed = []
+        for index in range(len(self.queue) - 1, -1, -1):
+            if self.queue[index].card_id in siblings:
+                removed.insert(0, (index, self.queue[index]))
+                del self.queue[index]
+        action.removed = removed
+
+    def _set_burials(self, burials: dict[str, date | None]) -> None:
+        """Bury each card until its day (None: not buried), each burial logged by the store."""
+        for card_id, until in burials.items():
+            self.store.bury(card_id, until, self.day, self.now())
 
     def is_leech(self, review: Review) -> bool:
         """True when this grade made the card (or kept it) a leech."""
@@ -298,6 +331,10 @@ class Session:
                     if self.queue[index] is action.requeued:
                         del self.queue[index]
                         break
+            if action.siblings:
+                self._set_burials(action.siblings)
+            for index, other in action.removed:  # siblings this grade buried, back in their places
+                self.queue.insert(index, other)
             self.grades[action.grade] -= 1
             if not any(a.what == "grade" and a.item.card_id == action.item.card_id for a in self.history):
                 self.reviewed.discard(action.item.card.id)

@@ -381,7 +381,8 @@ def test_suggested_grade():
 def test_checkable_expected_for_and_check_card():
     by_id = {card.id: card for card in CARDS}
     kinds = {card.kind: card for card in CARDS if not card.template}
-    assert {kind for kind, card in kinds.items() if answers.checkable(card)} == {"truefalse", "choice", "numeric", "shape", "formula"}
+    assert {kind for kind, card in kinds.items() if answers.checkable(card)} == {
+        "truefalse", "choice", "numeric", "shape", "formula", "cloze", "order"}
     assert not answers.checkable(kinds["basic"])
     formula_card = kinds["formula"]
     assert answers.expected_for(formula_card) == formula_card.expr

@@ -160,3 +160,25 @@ def test_a_number_written_with_a_huge_exponent_is_too_complex(text):
     with pytest.raises(TooComplex) as info:
         formula.parse_tree(text)
     assert str(info.value) == "too complex: a number with too many digits"
+
+
+def test_the_time_limit_never_raises_inside_a_gc_callback():
+    """An exception cannot leave a gc callback (Python prints and drops it): the alarm lets the
+    callback finish and fires again 50 ms later, in the work it limits."""
+    import gc
+    import sys
+
+    from dlquiz.checking import equivalence
+
+    seen = []
+
+    def callback(phase, info):
+        seen.append(equivalence._in_gc_callback(sys._getframe()))
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    assert seen and all(seen)
+    assert not equivalence._in_gc_callback(sys._getframe())

@@ -94,8 +94,9 @@ def test_show_unknown_card_exits_1_with_close_matches(write_deck, cli):
 def test_check_all_bundled_decks_passes(bundled, cli):
     result = cli("check")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("17 decks, ")
-    assert result.stdout.rstrip().endswith("all good")
+    summary, figures = result.stdout.splitlines()
+    assert summary.startswith("17 decks, ") and summary.endswith("all good")
+    assert figures.startswith("checked by code: ")
 
 
 def test_check_exit_1_when_a_card_disagrees_with_its_reference(write_deck, cli):

@@ -41,7 +41,8 @@ pytestmark = pytest.mark.skipif(not (BIN / "dlquiz").exists(), reason="needs the
     ("dlquiz review c4", ["c4w1", "c4w2", "c4w3", "c4w4"]),
     ("dlquiz export anki c5w", ["c5w1", "c5w2", "c5w3", "c5w4"]),
     ("dlquiz stats c1w", ["c1w1", "c1w2", "c1w3", "c1w4"]),
-    ("dlquiz show c4w1-conv-p", ["c4w1-conv-problems", "c4w1-conv-params-independent-of-size", "c4w1-conv-params-drill"]),
+    ("dlquiz show c4w1-conv-p", ["c4w1-conv-problems", "c4w1-conv-params-independent-of-size", "c4w1-conv-params-drill",
+                                 "c4w1-conv-params-cloze-c1", "c4w1-conv-params-cloze-c2", "c4w1-conv-params-cloze-c3"]),
     ("dlquiz edit c2w2-adam-s-", ["c2w2-adam-s-formula", "c2w2-adam-s-corrected-formula"]),
     ("dlquiz rev", ["review"]),
 ])

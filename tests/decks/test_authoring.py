@@ -280,7 +280,7 @@ INVALID = [
     (["--kind", "numric", "-a", "7"], "--kind: unknown kind 'numric' (did you mean 'numeric'?)"),
     (["--kind", "truefalse", "-a", "maybe"], "--answer: 'maybe' is not true or false"),
     (["--kind", "shape", "-a", "4 by 1"], "--answer: '4 by 1' is not a shape (write dimensions like 4,1 or n_x,m)"),
-    (["-a", "x", "-a", "y"], "--answer given 2 times; only a choice card has several answers"),
+    (["-a", "x", "-a", "y"], "--answer given 2 times; only choice and order cards have several answers"),
     (["-a", "x", "--tolerance", "0.1"], "card 't-q': 'tolerance' is only for numeric cards"),
     (["--kind", "choice", "-o", "Yes", "-o", "No", "-a", "Yess"], "card 't-q': answer 'Yess' is not among the options (did you mean 'Yes'?)"),
     (["--kind", "formula", "-a", "$x$", "--expr", "a +* b"], "card 't-q': expr 'a +* b' does not parse: unexpected '*' at position 4"),
@@ -512,7 +512,7 @@ def test_interactive_add_asks_again_until_each_answer_is_usable(hand_kept):
     child.expect("your decks: t")
     child.expect(r"Deck \(one of yours, or a new id\): ")
     child.sendline("t")
-    child.expect(r"Kind \[basic/truefalse/choice/numeric/shape/formula\] \(basic\): ")
+    child.expect(r"Kind \[basic/truefalse/choice/numeric/shape/formula/cloze/order\] \(basic\): ")
     child.sendline("numeric")
     child.expect(r"Question \(end with an empty line; an empty first line opens \$EDITOR\)")
     child.sendline("How many parameters has a conv layer")
@@ -596,3 +596,51 @@ def test_interactive_edit_can_be_fixed_at_once(hand_kept, editor):
     child.expect("updated t-one")
     assert finish(child) == 0
     assert hand_kept.read_text(encoding="utf-8") == HAND_KEPT.replace("answer: 'One.'", "answer: 'Uno.'")
+
+
+# ---------------------------------------------------------------------------------------------
+# cloze and order cards, citations
+
+
+def test_add_a_cloze_card_its_id_from_the_text_not_the_markup(hand_kept, cli):
+    result = cli("add", "--deck", "t", "--kind", "cloze", "-q", r"Momentum: $v_{dW} = {{c1::\beta}} v_{dW} + {{c2::(1-\beta)}} dW$")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "t-momentum-v-dw-beta-v\n"
+    assert result.stderr == f"added t-momentum-v-dw-beta-v to {hand_kept}:21\n"
+    assert only_added(HAND_KEPT, hand_kept.read_text(encoding="utf-8"))[1:] == [
+        "  - id: t-momentum-v-dw-beta-v\n", "    kind: cloze\n",
+        "    question: 'Momentum: $v_{dW} = {{c1::\\beta}} v_{dW} + {{c2::(1-\\beta)}} dW$'\n"]
+    assert [card.id for card in load_collection().note("t-momentum-v-dw-beta-v")] == [
+        "t-momentum-v-dw-beta-v-c1", "t-momentum-v-dw-beta-v-c2"]
+    taken = cli("add", "--deck", "t", "-q", "Other?", "-a", "x", "--id", "t-momentum-v-dw-beta-v")
+    assert (taken.exit_code, taken.stderr) == (2, f"--id: 't-momentum-v-dw-beta-v' is taken (by {hand_kept}:21)\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kind", "cloze", "-q", "{{c1::a}} {{c3::b}}"], "card 't-b': cloze numbers skip c2 (found c1, c3)"),
+    (["--kind", "cloze", "-q", "{{c1::a}}", "-a", "a"], "--answer: a cloze card has no answer: its {{c1::...}} parts are the answers"),
+    (["--kind", "order", "-q", "Order?", "-a", "one"], "--answer: an order card needs its steps in order, one --answer each (at least 2)"),
+])
+def test_refused_cloze_and_order_cards_write_nothing(hand_kept, cli, args, message):
+    before = sha(hand_kept)
+    result = cli("add", "--deck", "t", *args)
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+    assert sha(hand_kept) == before
+
+
+def test_add_an_order_card_and_a_paper_card_with_its_citation(hand_kept, cli):
+    result = cli("add", "--deck", "t", "--kind", "order", "-q", "Adam's steps?", "-a", "moments", "-a", "bias", "-a", "update", "--id", "t-adam")
+    assert result.exit_code == 0, result.output
+    assert load_collection().card("t-adam").answer == ("moments", "bias", "update")
+    result = cli("add", "--deck", "t", "-q", "What is Adam?", "-a", "Momentum plus RMSprop.", "--cite", "Kingma & Ba (2015)", "--id", "t-paper")
+    assert result.exit_code == 0, result.output
+    assert load_collection().card("t-paper").cite == "Kingma & Ba (2015)"
+
+
+def test_edit_a_cloze_card_by_the_id_of_one_of_its_clozes(hand_kept, cli, editor):
+    cli("add", "--deck", "t", "--kind", "cloze", "-q", "It is {{c1::one}} and {{c2::two}}.", "--id", "t-c")
+    seen = editor({"replace": [["{{c2::two}}", "{{c2::three}}"]]})
+    result = cli("edit", "t-c-c2")
+    assert (result.exit_code, result.stdout) == (0, "t-c-c2\n")
+    assert seen[0].read_text(encoding="utf-8").startswith("- id: t-c\n")
+    assert load_collection().card("t-c-c2").answer == (("three", None, "text"),)

@@ -135,7 +135,8 @@ def _bundled_formulas() -> dict[str, tuple[str, bool]]:
     found: dict[str, tuple[str, bool]] = {}
     for card in load_collection(paths=discover([bundled_cards_dir()])).cards.values():
         answer = render.format_answer(card)
-        texts = (card.question, render.options_block(card), answer, card.explain or "", card.note or "", card.source or "")
+        question = richmd.cloze_side(card.question, card.cloze_number, answer=False) if card.kind == "cloze" else card.question
+        texts = (question, render.options_block(card), answer, card.explain or "", card.note or "", card.source or "")
         for text in texts:
             for source, _latex, shown_display in richmd.math_spans(text):
                 if text is answer and card.kind == "formula" and shown_display:

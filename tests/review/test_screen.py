@@ -462,7 +462,7 @@ def test_the_reviewer_knows_the_checkable_kinds_without_importing_answers():
     from dlquiz.checking import answers
     from dlquiz.review import screen as reviewer
 
-    assert reviewer._TYPED_KINDS == answers.CHECKABLE
+    assert set(reviewer._TYPED_KINDS) | {"cloze"} == set(answers.CHECKABLE)  # a cloze asks when it can be checked
 
 
 def test_the_config_file_sets_the_daily_limits(write_deck, isolated, cli):
@@ -486,3 +486,45 @@ def test_a_bad_config_file_is_one_clear_line(write_deck, isolated, cli, text, me
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{path}: ") and message in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+CLOZE = r"""course: 2
+week: 2
+title: Optimization
+cards:
+  - id: c2w2-ewa
+    kind: cloze
+    question: 'EWA: $v_t = {{c1::\beta}} v_{t-1} + {{c2::(1-\beta)::one minus}} \theta_t$.'
+  - id: c2w2-order
+    kind: order
+    question: Put the steps in order.
+    answer: [first step, second step, third step]
+"""
+
+
+def test_a_cloze_in_a_formula_is_typed_checked_and_its_sibling_buried(write_deck, isolated):
+    write_deck("c2w2.yaml", CLOZE)
+    child = spawn()
+    child.expect(r"vₜ\s=\s\[…\]\svₜ₋₁\s\+\s\(1\s−\sβ\)θₜ")  # the box in the rendered formula
+    child.expect("answer › ")
+    child.sendline("0.9")
+    child.expect("✗ your formula differs")
+    child.expect(r"vₜ\s=\sβvₜ₋₁\s\+\s\(1\s−\sβ\)θₜ")  # the answer side: the formula whole
+    child.expect(r"Enter = 1 · ")
+    child.send("5")
+    child.expect("Put the steps in order")  # c2w2-ewa-c2 is buried: the next card is another note's
+    child.expect("Type the letters in order")
+    child.expect("answer › ")
+    child.sendline(":q")
+    assert finish(child) == 0
+    with store(isolated) as s:
+        assert s.state("c2w2-ewa-c2").buried_until == date(2026, 11, 27)
+        assert s.state("c2w2-ewa-c1").sm2.repetitions == 1
+
+
+def test_a_cloze_typed_right_in_another_form_suggests_4(write_deck, isolated, cli):
+    write_deck("c2w2.yaml", CLOZE)
+    result = cli("review", "--limit", "1", input="β\n\n")
+    assert "✓ correct" in result.stdout
+    with store(isolated) as s:
+        assert [r[0] for r in s.db.execute("SELECT grade FROM reviews")] == [4]

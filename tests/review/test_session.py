@@ -241,3 +241,51 @@ def test_the_summary_time_is_the_logged_answer_time(collection, store):
     logged = store.db.execute("SELECT SUM(answer_ms) FROM reviews r WHERE kind != 'undo' AND NOT EXISTS "
                               "(SELECT 1 FROM reviews u WHERE u.undoes = r.id)").fetchone()[0]
     assert logged == 72_000
+
+
+
+CLOZES = r"""course: 2
+week: 2
+title: Optimization
+cards:
+  - id: c2w2-a
+    question: A plain card.
+    answer: Yes.
+  - id: c2w2-ewa
+    kind: cloze
+    question: '$v_t = {{c1::\beta}} v_{t-1} + {{c2::(1-\beta)}} \theta_t$ averages {{c3::10}} values.'
+  - id: c2w2-b
+    question: Another card.
+    answer: Yes.
+"""
+
+
+def test_reviewing_one_cloze_buries_its_siblings_until_tomorrow_and_undo_takes_it_back(write_deck, store):
+    write_deck("c2w2.yaml", CLOZES)
+    collection = load_collection()
+    session = make(collection, store)
+    assert ids(session) == ["c2w2-a", "c2w2-ewa-c1", "c2w2-ewa-c2", "c2w2-ewa-c3", "c2w2-b"]
+    session.grade(5)
+    session.grade(2)  # c1: a re-drill comes back at the end, its siblings leave the queue
+    assert ids(session) == ["c2w2-b", "c2w2-ewa-c1"]
+    tomorrow = DAY + timedelta(days=1)
+    assert [store.state(f"c2w2-ewa-c{n}").buried_until for n in (1, 2, 3)] == [None, tomorrow, tomorrow]
+    assert make(collection, store).queue and "c2w2-ewa-c2" not in ids(make(collection, store))
+    session.undo()
+    assert ids(session) == ["c2w2-ewa-c1", "c2w2-ewa-c2", "c2w2-ewa-c3", "c2w2-b"]
+    assert all(store.state(f"c2w2-ewa-c{n}").buried_until is None for n in (1, 2, 3))
+    assert ids(make(collection, store, day=tomorrow)) == ["c2w2-a", "c2w2-ewa-c1", "c2w2-ewa-c2", "c2w2-ewa-c3", "c2w2-b"]
+
+
+def test_a_sibling_buried_for_longer_keeps_its_burial(write_deck, store):
+    write_deck("c2w2.yaml", CLOZES)
+    collection = load_collection()
+    later = DAY + timedelta(days=5)
+    store.bury("c2w2-ewa-c3", later)
+    session = make(collection, store)
+    assert "c2w2-ewa-c3" not in ids(session)
+    session.grade(5)
+    session.grade(4)
+    session.undo()
+    assert store.state("c2w2-ewa-c3").buried_until == later
+    assert store.state("c2w2-ewa-c2").buried_until is None

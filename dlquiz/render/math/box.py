@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dlquiz.render.math import symbols as S
 from dlquiz.render.math.line import needs_separator, one_line, spaced, unicode_script, width
-from dlquiz.render.math.nodes import Fenced, Frac, Grid, Row, Script, Sqrt, Sym
+from dlquiz.render.math.marks import MARK_OFF, MARK_ON
+from dlquiz.render.math.nodes import Fenced, Frac, Grid, Mark, Row, Script, Sqrt, Sym
 
 _TALL = {
     "(": "⎛⎜⎝", ")": "⎞⎟⎠", "[": "⎡⎢⎣", "]": "⎤⎥⎦", "⌊": "⎢⎢⎣", "⌋": "⎥⎥⎦", "⌈": "⎡⎢⎢",
@@ -54,7 +55,7 @@ def _tall(node) -> bool:
         return any(_tall(i) for i in node.items)
     if kind is Script:
         return (_is_limits(node) and (node.sub is not None or node.sup is not None)) or _tall(node.base)
-    if kind is Fenced or kind is Sqrt:
+    if kind is Fenced or kind is Sqrt or kind is Mark:
         return _tall(node.body)
     return False
 
@@ -77,6 +78,10 @@ def box(node) -> Box:
         return _sqrt_box(node)
     if kind is Fenced:
         return _fence(box(node.body), node.left, node.right)
+    if kind is Mark:
+        inner = box(node.body)
+        inner = _fence(inner, "[", "]") if node.boxed else inner
+        return Box([MARK_ON + line + MARK_OFF for line in inner.lines], inner.base)
     return _grid_box(node)
 
 

@@ -10,7 +10,8 @@ import re
 import unicodedata
 
 from dlquiz.render.math import symbols as S
-from dlquiz.render.math.nodes import Accent, Fenced, Frac, Grid, Raw, Row, Script, Space, Sqrt, Sym, Text
+from dlquiz.render.math.marks import MARK_OFF, MARK_ON
+from dlquiz.render.math.nodes import Accent, Fenced, Frac, Grid, Mark, Raw, Row, Script, Space, Sqrt, Sym, Text
 
 FENCED = "fenced"  # spacing class of a bracketed group: hugs a function name, `f(x)`
 _SAFE_SCRIPT = re.compile(r"[^\W_]+[′″‴]*|.|(?:\[[^\[\]]*\]|\([^()]*\)|⟨[^⟨⟩]*⟩|\{[^{}]*\})+", re.S)
@@ -20,7 +21,22 @@ def width(text: str) -> int:
     """Terminal cells taken by `text` (combining marks take none, wide characters two)."""
     if text.isascii():
         return len(text)
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(0 if unicodedata.combining(c) or c in _NO_WIDTH else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+_NO_WIDTH = frozenset((MARK_ON, MARK_OFF))
+
+
+def unmarked(row: Row) -> Row:
+    """The row with each highlight (an unboxed Mark) replaced by what it holds: a highlight adds
+    only invisible characters, so precedence is decided by its content."""
+    if not any(type(item) is Mark for item in row.items):
+        return row
+    items = []
+    for item in row.items:
+        items.extend(item.body.items if type(item) is Mark and not item.boxed else [item])
+    return Row(items)
 
 
 # -- spacing, shared by both layouts -------------------------------------------------------------
@@ -68,9 +84,15 @@ def spaced(items: list, script: bool) -> list[tuple[int, object, str]]:
         if cls == S.BIN and prev in (None, S.BIN, S.REL, S.OPEN, S.PUNCT, S.OP):
             cls = S.ORD
         gap = 0 if prev is None else max(0 if script else _auto_gap(prev, cls), pending)
+        if gap == 0 and out and not script and _boxed(item, out[-1][1]) and S.OPEN != prev and cls not in (S.CLOSE, S.PUNCT):
+            gap = 1  # a cloze's box stands apart from its neighbours: `β [...] vₜ₋₁`
         out.append((gap, item, cls))
         prev, pending = cls, 0
     return out
+
+
+def _boxed(*items) -> bool:
+    return any(type(item) is Mark and item.boxed for item in items)
 
 
 def needs_separator(prev: str, cur: str) -> bool:
@@ -99,6 +121,9 @@ def one_line(node, script: bool) -> str:
         return node.left + one_line(node.body, script) + node.right
     if kind is Accent:
         return _accent_text(node, script)
+    if kind is Mark:
+        inner = one_line(node.body, script)
+        return MARK_ON + (f"[{inner}]" if node.boxed else inner) + MARK_OFF
     if kind is Grid:
         join = " " if node.align_left else ", "
         rows = "; ".join(join.join(one_line(c, script) for c in row) for row in node.rows)
@@ -144,6 +169,7 @@ def _frac_text(node: Frac, script: bool) -> str:
 def _num_needs_parens(row: Row) -> bool:
     """A numerator may be a plain product (αλ/m reads right); a sum, relation, list, a nested
     fraction or spaced words need parentheses."""
+    row = unmarked(row)
     if _atomic(row):
         return False
     for gap, item, cls in spaced(row.items, False):
@@ -158,8 +184,10 @@ def _atomic(node) -> bool:
     """One factor: a symbol, number or word, with its scripts; a bracketed group; a root; or a
     function applied to a bracketed group; a differential `∂W`. Anything else is parenthesised
     as a denominator."""
+    if isinstance(node, Mark):
+        return node.boxed or _atomic(node.body)
     if isinstance(node, Row):
-        items = [i for i in node.items if not isinstance(i, Space)]
+        items = [i for i in unmarked(node).items if not isinstance(i, Space)]
         if len(items) == 1:
             return _atomic(items[0])
         if len(items) == 2 and isinstance(items[0], Sym) and items[0].text in ("∂", "∇"):

@@ -74,6 +74,16 @@ class Raw:
 
 
 @dataclass(slots=True)
+class Mark:
+    """A highlighted part: `\\boxed{x}` (a cloze's hidden part, shown `[x]`) or `\\bbox{x}` (the
+    part a cloze hid, shown as it is). Its text is set between marks.MARK_ON and MARK_OFF, which
+    take no room on screen; the terminal UI turns them into a style."""
+
+    body: Row
+    boxed: bool = False
+
+
+@dataclass(slots=True)
 class Grid:
     rows: list[list[Row]]
     left: str = ""
@@ -81,7 +91,8 @@ class Grid:
     align_left: bool = False  # cases: columns read left to right like prose
 
 
-Node = Union[Sym, Space, Row, Script, Frac, Sqrt, Fenced, Accent, Text, Raw, Grid]
+Node = Union[Sym, Space, Row, Script, Frac, Sqrt, Fenced, Accent, Text, Raw, Grid, Mark]
+
 
 
 def plain(row: Row) -> str:

@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from dlquiz.render.math import symbols as S
-from dlquiz.render.math.nodes import Accent, Fenced, Frac, Grid, Node, Raw, Row, Script, Space, Sqrt, Sym, Text
+from dlquiz.render.math.nodes import Accent, Fenced, Frac, Grid, Mark, Node, Raw, Row, Script, Space, Sqrt, Sym, Text
 from dlquiz.render.math.nodes import plain, restyle, word
 
 _AMP = "&"  # the column separator; a literal ampersand is `\&`, a command, never this token
@@ -41,6 +41,7 @@ def _context():
                                                  "mathfrak", "Bbb", "phantom", "widehat", "widetilde",
                                                  "mathring", "textnormal", "hbox")]
     extra.append(MacroSpec("operatorname", "*{"))
+    extra += [MacroSpec("boxed", "{"), MacroSpec("bbox", "[{")]  # a cloze's box, and the part it hid
     base.add_context_category("dlquiz-math", macros=extra, specials=[SpecialsSpec("&"), SpecialsSpec("~")],
                               prepend=True)
     return base
@@ -333,6 +334,8 @@ def _macro(name: str, args: list) -> Node | None:
         return Script(body, sup=over) if name != "underset" else Script(body, sub=over)
     if name == "phantom":
         return Space(1)
+    if name in ("boxed", "bbox"):
+        return Mark(_arg_row(args[-1] if args else None), boxed=name == "boxed")
     if not args and (text := S.latex2text_symbol(name)):  # pylatexenc's table, for the rarer symbols
         return Sym(text)
     return None
