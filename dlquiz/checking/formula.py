@@ -297,8 +297,8 @@ def pretty(expr: Any) -> str:
     `1/(1 − βᵗ)`, `2 · x`, `(1 − β₂) · dW²`."""
     import sympy
 
-    names = {symbol: latex_name(symbol.name) for symbol in expr.free_symbols}
-    return _inline(_unbraced_calls(sympy.latex(expr, symbol_names=names, mul_symbol="dot")))
+    shown = {symbol: latex_name(symbol.name) for symbol in expr.free_symbols}
+    return _inline(_unbraced_calls(sympy.latex(expr, symbol_names=shown, mul_symbol="dot")))
 
 
 _CALL = re.compile(r"(?:\\(?!frac|dfrac|tfrac|sqrt|binom|text)[A-Za-z]+|(?<![\\A-Za-z])[A-Za-z]|\})\{\\left\(")
