@@ -49,7 +49,12 @@ def formula_pairs(n: int) -> list[tuple[str, str]]:
         expr, k = exprs[i % len(exprs)], rng.randint(2, 10**6)
         expected = f"{k}*({expr})"
         expanded = sympy.sstr(sympy.expand(formula.parse(expected))).replace("**", "^")
-        right = [expanded, f"({expr})*{k}", f"{k}*({expr}) + x - x", f"{2 * k}*({expr})/2"]
+        right = [f"({expr})*{k}", f"{k}*({expr}) + x - x", f"{2 * k}*({expr})/2"]
+        try:
+            formula.parse(expanded)
+            right.append(expanded)
+        except formula.FormulaError:  # sympy's printing of what dlquiz does not read (Max(0, ...) of the triplet loss)
+            pass
         name = sorted(formula.names(formula.parse_tree(expr)))[0]
         swapped = re.sub(rf"\b{name}\b", "y", expected)  # one name mistyped
         wrong = [f"{k}*({expr}) + 1", f"{k + 1}*({expr})", f"-{k}*({expr})", swapped]
