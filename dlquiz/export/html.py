@@ -101,6 +101,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # `[sound:x]` plays x in Anki and `[anki:tts ...]` speaks: their bracket as an entity shows them.
 _PLAYS = re.compile(r"\[(?=\s*/?\s*(?:sound|anki)\s*:)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_BREAKS = re.compile("[\t\n]")
+_NOT_IN_TAG = re.compile(r"[^\w:.+\-/#]")
 
 
 def safe_field(html: str) -> str:
@@ -110,12 +112,13 @@ def safe_field(html: str) -> str:
 
 def plain(text: str) -> str:
     """A deck name as plain text: no markup, no control characters (nor tabs or line breaks)."""
-    return _TAG.sub("", re.sub("[\t\n]", " ", _CONTROL.sub(" ", text))).replace("<", "").replace(">", "").strip()
+    return _TAG.sub("", _BREAKS.sub(" ", _CONTROL.sub(" ", text))).replace("<", "").replace(">", "").strip()
 
 
+@lru_cache(maxsize=4096)  # (a collection's tags are few and repeat on every card)
 def plain_tag(tag: str) -> str:
     """A tag as plain text: letters, digits and _ : . + - / # only (`{{c1::x}}` is `c1::x`)."""
-    return re.sub(r"[^\w:.+\-/#]", "", plain(tag)).strip(":")
+    return _NOT_IN_TAG.sub("", plain(tag)).strip(":")
 
 
 def _whitespace(ch: str) -> bool:
