@@ -42,6 +42,11 @@ def _connect(path: Path, timeout: float, read_only: bool = False) -> sqlite3.Con
     return sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
 
 
+def _node() -> str:
+    """This machine's network name (os.uname is POSIX only)."""
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+
+
 class Store(QueueReads):
     """The SQLite review store. `Store(path)` opens (creating if allowed) and migrates it, and
     makes its card states those of `scheduler` (default SM-2), replaying the log if they are not;
@@ -133,9 +138,26 @@ class Store(QueueReads):
         locked by another process, no room left. A write that changes nothing, rolled back."""
         with Transaction(self, "no grade can be saved"):
             self.db.execute("DELETE FROM meta WHERE 0")
+            self._claim_device()
         space = health.space_problem(self.path)
         if space is not None:
             raise StoreError(f"{self.path}: {space}: no grade can be saved; free some space and try again")
+
+    def _claim_device(self) -> None:
+        """A store copied to another machine or folder makes its events as a new device from now
+        on: two copies writing as one device would give two events one identity, and a sync
+        would keep one of them (docs/sync.md). The events made before keep theirs."""
+        if self.device is None:  # (a store too old for events: its migration makes the device)
+            return
+        place = f"{_node()}\n{os.path.realpath(self.path)}"
+        known = self.meta("device_place")
+        if known is not None and known != place:
+            import secrets
+
+            self.device = secrets.token_hex(8)
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'device'", (self.device,))
+        if known != place:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('device_place', ?)", (place,))
 
     def close(self) -> None:
         """Close the store, its WAL checkpointed first if this connection wrote (review/wal.py)."""

@@ -127,8 +127,11 @@ def test_switching_sm2_fsrs_sm2_restores_every_sm2_state_and_leaves_the_log_byte
     end. Their logs are identical all along, and once back on SM-2 so are their card states."""
     root = tmp_path_factory.mktemp("switch")
     Store(root / "sm2.db").close()
-    shutil.copyfile(root / "sm2.db", root / "switched.db")  # one device id: the logs can be byte-identical
+    shutil.copyfile(root / "sm2.db", root / "switched.db")
     with Store(root / "sm2.db") as only_sm2, Store(root / "switched.db") as switched:
+        # A copy makes its events as a new device (docs/sync.md); here one device id, so that the
+        # logs can be byte-identical.
+        switched.device = only_sm2.device
         play(only_sm2, before)
         play(switched, before)
         switched.use_scheduler(FSRS(desired_retention=0.8))

@@ -166,6 +166,44 @@ def test_each_device_writes_only_its_own_file_and_only_appends(machines):
         f"{open_store(h).device}.jsonl" for h in (homes["A"], homes["B"]))
 
 
+def test_a_store_copied_to_set_up_another_machine_makes_its_events_as_a_new_device(machines, monkeypatch):
+    """Copying dlquiz.db is how many people move to a second machine: the copy and the original
+    must not both write as one device (two events with one identity, one of them dropped)."""
+    import shutil
+
+    homes, shared, run = machines
+    A, B = homes["A"], homes["B"]
+    grade_all(A, DAY, {"c1w1-0": 5})
+    run("A", "sync", str(shared))
+    with open_store(A) as store:
+        original = store.device
+    shutil.copy(A / "dlquiz.db", B / "dlquiz.db")  # (closed and checkpointed: the file holds it all)
+    with open_store(B) as store:
+        assert store.device != original
+        copied = store.device
+    with open_store(A) as store:
+        assert store.device == original  # the original, in its place, keeps its id
+    count = "SELECT count(*) FROM reviews"
+    with open_store(A) as store:
+        shared_rows = store.db.execute(count).fetchone()[0]
+    grade_all(A, DAY + timedelta(days=1), {"c1w1-0": 2}, minute=10)
+    grade_all(B, DAY + timedelta(days=1), {"c1w1-1": 3}, minute=20)
+    made = []
+    for home in (A, B):
+        with open_store(home) as store:
+            made.append(store.db.execute(count).fetchone()[0] - shared_rows)
+    for name in "ABA":
+        run(name, "sync", str(shared))
+    assert sorted(p.name for p in shared.iterdir()) == sorted((f"{original}.jsonl", f"{copied}.jsonl"))
+    with open_store(A) as a, open_store(B) as b:
+        rows = "SELECT device, seq, card_id, reviewed_at, grade FROM reviews ORDER BY device, seq"
+        assert a.db.execute(rows).fetchall() == b.db.execute(rows).fetchall()
+        identities = a.db.execute("SELECT count(*), count(DISTINCT device || ':' || seq) FROM reviews").fetchone()
+        assert identities[0] == identities[1]
+        assert a.db.execute(count).fetchone()[0] == shared_rows + sum(made)  # every grade of both machines
+    assert states(A) == states(B)
+
+
 # -- Hypothesis: any interleaving of work and syncs on 2-3 machines converges
 ACTIONS = st.lists(st.tuples(
     st.integers(0, 2),  # which machine
