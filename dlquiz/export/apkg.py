@@ -8,7 +8,7 @@ when "Import any learning progress" is on; it applies them only to cards new to 
 collection. SM-2 maps onto Anki's SM-2 fields directly:
 
     grade 0-2 -> Again (1)    grade 3 -> Hard (2)    grade 4 -> Good (3)    grade 5 -> Easy (4)
-    E-Factor  -> ease factor x 1000 (2.5 -> 2500)    interval -> ivl (days)
+    E-Factor  -> ease factor x 1000 (2.5 -> 2500)    interval -> ivl (days; under FSRS, FSRS's)
     due date  -> due (days, counted from the package's creation day)
     lapses    -> lapses       reviews -> reps (Anki counts every review)
 
@@ -129,6 +129,14 @@ class Schedule:
     log: tuple[tuple, ...]  # revlog: ms, ease, ivl, lastIvl, factor, time, type; and the grade's device, seq
 
 
+def _interval(state) -> int:
+    """The card's interval as its due day says, whichever scheduler set it (under FSRS, SM-2's
+    interval would disagree with the due day sent beside it)."""
+    if state.last_day is None:
+        return state.sm2.interval
+    return max(1, (state.due - state.last_day).days)
+
+
 def schedules(store, card_ids: set[str], today: date) -> dict[str, Schedule]:
     """The schedule and effective review log (undone grades left out) of every reviewed card."""
     logs: dict[str, list] = {}
@@ -145,7 +153,7 @@ def schedules(store, card_ids: set[str], today: date) -> dict[str, Schedule]:
                                                  device, seq))
     return {
         card_id: Schedule(
-            interval=state.sm2.interval, due_in=(state.due - today).days, factor=state.sm2.easiness_centi * 10,
+            interval=_interval(state), due_in=(state.due - today).days, factor=state.sm2.easiness_centi * 10,
             lapses=state.lapses, log=tuple(logs.get(card_id, ())),
         )
         for card_id, state in store.states().items()

@@ -326,6 +326,29 @@ def test_with_progress_keeps_interval_due_ease_and_reviews(cli, small, col, tmp_
     assert (new.type, new.queue, new.reps) == (0, 0, 0)
 
 
+def test_with_progress_under_fsrs_sends_the_interval_its_due_day_says(cli, small, col, tmp_path, monkeypatch):
+    # Under FSRS the due day is FSRS's; the interval sent beside it must agree with it (SM-2's
+    # interval, which the log keeps, would tell Anki another schedule).
+    now = datetime.now(timezone.utc).astimezone()
+    set_now(monkeypatch, now)
+    from dlquiz.paths import home
+    from dlquiz.review import today as session
+
+    (home() / "config.toml").write_text('scheduler = "fsrs"\n', encoding="utf-8")
+    today = session.review_day(now, 4)
+    with open_store() as store:
+        for days_ago, grade in ((30, 4), (27, 5), (12, 4)):
+            store.record("c4w1-params", grade, "review", today - timedelta(days=days_ago), now - timedelta(days=days_ago))
+        state = store.state("c4w1-params")
+    assert state.stability is not None  # FSRS's state
+    assert (state.due - state.last_day).days != state.sm2.interval  # the two schedulers disagree here
+    cli("export", "anki", "--with-progress", "-o", str(tmp_path / "p.apkg"))
+    import_apkg(col, tmp_path / "p.apkg", with_scheduling=True)
+    card = notes_by_id(col)["c4w1-params"].cards()[0]
+    assert card.due - col.sched.today == (state.due - today).days
+    assert card.ivl == (state.due - state.last_day).days
+
+
 def test_progress_applies_only_to_cards_new_to_the_collection(cli, small, col, tmp_path):
     cli("export", "anki", "-o", str(tmp_path / "plain.apkg"))
     import_apkg(col, tmp_path / "plain.apkg")
