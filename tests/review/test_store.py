@@ -50,95 +50,103 @@ SCHEMA = [
     ("table", "cards", "CREATE TABLE cards ( card_id TEXT PRIMARY KEY, reps INTEGER NOT NULL, ef INTEGER NOT NULL, "
      "interval INTEGER NOT NULL, due TEXT, lapses INTEGER NOT NULL, last_review TEXT, buried_until TEXT , last_day "
      "TEXT, stability REAL, difficulty REAL, suspended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"),
-    ("table", "deck_due", "CREATE TABLE deck_due (deck TEXT NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL, "
-     "PRIMARY KEY (deck, due)) WITHOUT ROWID"),
+    ("table", "deck_due", "CREATE TABLE deck_due (deck TEXT NOT NULL, due TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY "
+     "KEY (deck, due)) WITHOUT ROWID"),
     ("table", "deck_lapses", "CREATE TABLE deck_lapses (deck TEXT NOT NULL, lapses INTEGER NOT NULL, n INTEGER NOT "
      "NULL, PRIMARY KEY (deck, lapses)) WITHOUT ROWID"),
     ("table", "deck_totals", "CREATE TABLE deck_totals ( deck TEXT PRIMARY KEY, cards INTEGER NOT NULL, scheduled "
      "INTEGER NOT NULL, suspended INTEGER NOT NULL ) WITHOUT ROWID"),
-    ("table", "member_decks", "CREATE TABLE member_decks (deck TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT "
-     "ROWID"),
+    ("table", "member_decks", "CREATE TABLE member_decks (deck TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID"),
     ("table", "members", "CREATE TABLE members ( deck TEXT NOT NULL, card_id TEXT NOT NULL, new INTEGER NOT NULL "
      "DEFAULT 1, pos INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (deck, card_id) ) WITHOUT ROWID"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
-    ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT "
-     "NOT NULL, day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT "
-     "0, kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES "
+    ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT NOT "
+     "NULL, day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT 0, "
+     "kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES "
      "reviews(id), reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, "
      "due_before TEXT, lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
-     "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL , device TEXT NOT NULL "
-     "DEFAULT '', seq INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL DEFAULT 'dlquiz' CHECK (origin IN "
-     "('dlquiz', 'anki')), anki_id INTEGER, undoes_device TEXT, undoes_seq INTEGER)"),
-    ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT "
-     "NOT NULL, day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) , device TEXT NOT NULL "
-     "DEFAULT '', seq INTEGER NOT NULL DEFAULT 0)"),
-    ("table", "sync_files", "CREATE TABLE sync_files ( path TEXT PRIMARY KEY, offset INTEGER NOT NULL, lines "
-     "INTEGER NOT NULL, seq INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
+     "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL , device TEXT NOT NULL DEFAULT "
+     "'', seq INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL DEFAULT 'dlquiz' CHECK (origin IN ('dlquiz', "
+     "'anki')), anki_id INTEGER, undoes_device TEXT, undoes_seq INTEGER)"),
+    ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT "
+     "NULL, day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) , device TEXT NOT NULL DEFAULT "
+     "'', seq INTEGER NOT NULL DEFAULT 0)"),
+    ("table", "sync_files", "CREATE TABLE sync_files ( path TEXT PRIMARY KEY, offset INTEGER NOT NULL, lines INTEGER "
+     "NOT NULL, seq INTEGER NOT NULL DEFAULT 0 ) WITHOUT ROWID"),
     ("trigger", "deck_counts_after_deck_delete", "CREATE TRIGGER deck_counts_after_deck_delete AFTER DELETE ON "
-     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = OLD.deck; DELETE FROM deck_due WHERE deck = "
-     "OLD.deck; DELETE FROM deck_lapses WHERE deck = OLD.deck; END"),
+     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = OLD.deck; DELETE FROM deck_due WHERE deck = OLD.deck; "
+     "DELETE FROM deck_lapses WHERE deck = OLD.deck; END"),
     ("trigger", "deck_counts_after_deck_insert", "CREATE TRIGGER deck_counts_after_deck_insert AFTER INSERT ON "
-     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = NEW.deck; DELETE FROM deck_due WHERE deck = "
-     "NEW.deck; DELETE FROM deck_lapses WHERE deck = NEW.deck; INSERT INTO deck_totals (deck, cards, scheduled, "
-     "suspended) SELECT NEW.deck, count(*), count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), "
-     "count(CASE WHEN c.suspended THEN 1 END) FROM members m LEFT JOIN cards c ON c.card_id = m.card_id WHERE "
-     "m.deck = NEW.deck HAVING count(*); INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) FROM "
-     "members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.due IS NOT NULL AND NOT "
-     "c.suspended GROUP BY c.due; INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) "
-     "FROM members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.lapses > 0 GROUP BY "
-     "c.lapses; END"),
+     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = NEW.deck; DELETE FROM deck_due WHERE deck = NEW.deck; "
+     "DELETE FROM deck_lapses WHERE deck = NEW.deck; INSERT INTO deck_totals (deck, cards, scheduled, suspended) "
+     "SELECT NEW.deck, count(*), count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), count(CASE WHEN "
+     "c.suspended THEN 1 END) FROM members m LEFT JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck "
+     "HAVING count(*); INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) FROM members m JOIN "
+     "cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.due IS NOT NULL AND NOT c.suspended GROUP BY "
+     "c.due; INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) FROM members m JOIN cards "
+     "c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.lapses > 0 GROUP BY c.lapses; END"),
     ("trigger", "deck_counts_after_deck_update", "CREATE TRIGGER deck_counts_after_deck_update AFTER UPDATE ON "
-     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = NEW.deck; DELETE FROM deck_due WHERE deck = "
-     "NEW.deck; DELETE FROM deck_lapses WHERE deck = NEW.deck; INSERT INTO deck_totals (deck, cards, scheduled, "
-     "suspended) SELECT NEW.deck, count(*), count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), "
-     "count(CASE WHEN c.suspended THEN 1 END) FROM members m LEFT JOIN cards c ON c.card_id = m.card_id WHERE "
-     "m.deck = NEW.deck HAVING count(*); INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) FROM "
-     "members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.due IS NOT NULL AND NOT "
-     "c.suspended GROUP BY c.due; INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) "
-     "FROM members m JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.lapses > 0 GROUP BY "
-     "c.lapses; END"),
+     "member_decks BEGIN DELETE FROM deck_totals WHERE deck = NEW.deck; DELETE FROM deck_due WHERE deck = NEW.deck; "
+     "DELETE FROM deck_lapses WHERE deck = NEW.deck; INSERT INTO deck_totals (deck, cards, scheduled, suspended) "
+     "SELECT NEW.deck, count(*), count(CASE WHEN c.due IS NOT NULL AND NOT c.suspended THEN 1 END), count(CASE WHEN "
+     "c.suspended THEN 1 END) FROM members m LEFT JOIN cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck "
+     "HAVING count(*); INSERT INTO deck_due (deck, due, n) SELECT NEW.deck, c.due, count(*) FROM members m JOIN "
+     "cards c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.due IS NOT NULL AND NOT c.suspended GROUP BY "
+     "c.due; INSERT INTO deck_lapses (deck, lapses, n) SELECT NEW.deck, c.lapses, count(*) FROM members m JOIN cards "
+     "c ON c.card_id = m.card_id WHERE m.deck = NEW.deck AND c.lapses > 0 GROUP BY c.lapses; END"),
     ("trigger", "deck_counts_after_delete", "CREATE TRIGGER deck_counts_after_delete AFTER DELETE ON cards BEGIN "
      "UPDATE deck_totals SET suspended = suspended - 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = "
      "OLD.card_id AND OLD.suspended); UPDATE deck_totals SET scheduled = scheduled - 1 WHERE deck IN (SELECT deck "
-     "FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_due SET "
-     "n = n - 1 WHERE (deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS "
-     "NOT NULL AND NOT OLD.suspended); DELETE FROM deck_due WHERE n = 0 AND (deck, due) IN (SELECT deck, OLD.due "
-     "FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_lapses "
-     "SET n = n - 1 WHERE (deck, lapses) IN (SELECT deck, OLD.lapses FROM members WHERE card_id = OLD.card_id AND "
-     "OLD.lapses > 0); DELETE FROM deck_lapses WHERE n = 0 AND (deck, lapses) IN (SELECT deck, OLD.lapses FROM "
-     "members WHERE card_id = OLD.card_id AND OLD.lapses > 0); END"),
+     "FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_due SET n "
+     "= n - 1 WHERE (deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT "
+     "NULL AND NOT OLD.suspended); DELETE FROM deck_due WHERE n = 0 AND (deck, due) IN (SELECT deck, OLD.due FROM "
+     "members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_lapses SET n = "
+     "n - 1 WHERE (deck, lapses) IN (SELECT deck, OLD.lapses FROM members WHERE card_id = OLD.card_id AND OLD.lapses "
+     "> 0); DELETE FROM deck_lapses WHERE n = 0 AND (deck, lapses) IN (SELECT deck, OLD.lapses FROM members WHERE "
+     "card_id = OLD.card_id AND OLD.lapses > 0); END"),
     ("trigger", "deck_counts_after_insert", "CREATE TRIGGER deck_counts_after_insert AFTER INSERT ON cards BEGIN "
      "UPDATE deck_totals SET suspended = suspended + 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = "
      "NEW.card_id AND NEW.suspended); UPDATE deck_totals SET scheduled = scheduled + 1 WHERE deck IN (SELECT deck "
-     "FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended); INSERT INTO "
-     "deck_due (deck, due, n) SELECT deck, NEW.due, 1 FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT "
-     "NULL AND NOT NEW.suspended ON CONFLICT (deck, due) DO UPDATE SET n = n + 1; INSERT INTO deck_lapses (deck, "
-     "lapses, n) SELECT deck, NEW.lapses, 1 FROM members WHERE card_id = NEW.card_id AND NEW.lapses > 0 ON "
-     "CONFLICT (deck, lapses) DO UPDATE SET n = n + 1; END"),
-    ("trigger", "deck_counts_after_update", "CREATE TRIGGER deck_counts_after_update AFTER UPDATE OF due, "
-     "suspended, lapses ON cards WHEN OLD.due IS NOT NEW.due OR OLD.suspended IS NOT NEW.suspended OR OLD.lapses "
-     "IS NOT NEW.lapses BEGIN UPDATE deck_totals SET suspended = suspended - 1 WHERE deck IN (SELECT deck FROM "
-     "members WHERE card_id = OLD.card_id AND OLD.suspended); UPDATE deck_totals SET scheduled = scheduled - 1 "
-     "WHERE deck IN (SELECT deck FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT "
-     "OLD.suspended); UPDATE deck_due SET n = n - 1 WHERE (deck, due) IN (SELECT deck, OLD.due FROM members WHERE "
-     "card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); DELETE FROM deck_due WHERE n = 0 AND "
-     "(deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND "
-     "NOT OLD.suspended); UPDATE deck_lapses SET n = n - 1 WHERE (deck, lapses) IN (SELECT deck, OLD.lapses FROM "
-     "members WHERE card_id = OLD.card_id AND OLD.lapses > 0); DELETE FROM deck_lapses WHERE n = 0 AND (deck, "
-     "lapses) IN (SELECT deck, OLD.lapses FROM members WHERE card_id = OLD.card_id AND OLD.lapses > 0); UPDATE "
-     "deck_totals SET suspended = suspended + 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = "
-     "NEW.card_id AND NEW.suspended); UPDATE deck_totals SET scheduled = scheduled + 1 WHERE deck IN (SELECT deck "
-     "FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended); INSERT INTO "
-     "deck_due (deck, due, n) SELECT deck, NEW.due, 1 FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT "
-     "NULL AND NOT NEW.suspended ON CONFLICT (deck, due) DO UPDATE SET n = n + 1; INSERT INTO deck_lapses (deck, "
-     "lapses, n) SELECT deck, NEW.lapses, 1 FROM members WHERE card_id = NEW.card_id AND NEW.lapses > 0 ON "
-     "CONFLICT (deck, lapses) DO UPDATE SET n = n + 1; END"),
+     "FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended); INSERT INTO deck_due "
+     "(deck, due, n) SELECT deck, NEW.due, 1 FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND "
+     "NOT NEW.suspended ON CONFLICT (deck, due) DO UPDATE SET n = n + 1; INSERT INTO deck_lapses (deck, lapses, n) "
+     "SELECT deck, NEW.lapses, 1 FROM members WHERE card_id = NEW.card_id AND NEW.lapses > 0 ON CONFLICT (deck, "
+     "lapses) DO UPDATE SET n = n + 1; END"),
+    ("trigger", "deck_counts_after_update", "CREATE TRIGGER deck_counts_after_update AFTER UPDATE OF due, suspended "
+     "ON cards WHEN (OLD.due IS NOT NEW.due OR OLD.suspended IS NOT NEW.suspended) AND NOT (OLD.due IS NOT NEW.due "
+     "AND OLD.due IS NOT NULL AND NEW.due IS NOT NULL AND NOT OLD.suspended AND NOT NEW.suspended) BEGIN UPDATE "
+     "deck_totals SET suspended = suspended - 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = OLD.card_id "
+     "AND OLD.suspended); UPDATE deck_totals SET scheduled = scheduled - 1 WHERE deck IN (SELECT deck FROM members "
+     "WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_due SET n = n - 1 "
+     "WHERE (deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL "
+     "AND NOT OLD.suspended); DELETE FROM deck_due WHERE n = 0 AND (deck, due) IN (SELECT deck, OLD.due FROM members "
+     "WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); UPDATE deck_totals SET suspended = "
+     "suspended + 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = NEW.card_id AND NEW.suspended); UPDATE "
+     "deck_totals SET scheduled = scheduled + 1 WHERE deck IN (SELECT deck FROM members WHERE card_id = NEW.card_id "
+     "AND NEW.due IS NOT NULL AND NOT NEW.suspended); INSERT INTO deck_due (deck, due, n) SELECT deck, NEW.due, 1 "
+     "FROM members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended ON CONFLICT (deck, due) "
+     "DO UPDATE SET n = n + 1; END"),
+    ("trigger", "deck_counts_after_update_due", "CREATE TRIGGER deck_counts_after_update_due AFTER UPDATE OF due, "
+     "suspended ON cards WHEN OLD.due IS NOT NEW.due AND OLD.due IS NOT NULL AND NEW.due IS NOT NULL AND NOT "
+     "OLD.suspended AND NOT NEW.suspended BEGIN UPDATE deck_due SET n = n - 1 WHERE (deck, due) IN (SELECT deck, "
+     "OLD.due FROM members WHERE card_id = OLD.card_id AND OLD.due IS NOT NULL AND NOT OLD.suspended); DELETE FROM "
+     "deck_due WHERE n = 0 AND (deck, due) IN (SELECT deck, OLD.due FROM members WHERE card_id = OLD.card_id AND "
+     "OLD.due IS NOT NULL AND NOT OLD.suspended); INSERT INTO deck_due (deck, due, n) SELECT deck, NEW.due, 1 FROM "
+     "members WHERE card_id = NEW.card_id AND NEW.due IS NOT NULL AND NOT NEW.suspended ON CONFLICT (deck, due) DO "
+     "UPDATE SET n = n + 1; END"),
+    ("trigger", "deck_counts_after_update_lapses", "CREATE TRIGGER deck_counts_after_update_lapses AFTER UPDATE OF "
+     "lapses ON cards WHEN OLD.lapses IS NOT NEW.lapses BEGIN UPDATE deck_lapses SET n = n - 1 WHERE (deck, lapses) "
+     "IN (SELECT deck, OLD.lapses FROM members WHERE card_id = OLD.card_id AND OLD.lapses > 0); DELETE FROM "
+     "deck_lapses WHERE n = 0 AND (deck, lapses) IN (SELECT deck, OLD.lapses FROM members WHERE card_id = "
+     "OLD.card_id AND OLD.lapses > 0); INSERT INTO deck_lapses (deck, lapses, n) SELECT deck, NEW.lapses, 1 FROM "
+     "members WHERE card_id = NEW.card_id AND NEW.lapses > 0 ON CONFLICT (deck, lapses) DO UPDATE SET n = n + 1; END"),
     ("trigger", "members_new_after_delete", "CREATE TRIGGER members_new_after_delete AFTER DELETE ON cards BEGIN "
      "UPDATE members SET new = 1 WHERE card_id = OLD.card_id; END"),
     ("trigger", "members_new_after_insert", "CREATE TRIGGER members_new_after_insert AFTER INSERT ON cards BEGIN "
      "UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
     ("trigger", "members_new_after_update", "CREATE TRIGGER members_new_after_update AFTER UPDATE OF due ON cards "
-     "BEGIN UPDATE members SET new = (NEW.due IS NULL) WHERE card_id = NEW.card_id; END"),
+     "WHEN (OLD.due IS NULL) IS NOT (NEW.due IS NULL) BEGIN UPDATE members SET new = (NEW.due IS NULL) WHERE card_id "
+     "= NEW.card_id; END"),
 ]
 
 
