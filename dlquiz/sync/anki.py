@@ -27,7 +27,7 @@ from pathlib import Path
 from dlquiz.errors import UsageError
 from dlquiz.export.apkg import EASE
 from dlquiz.render.words import plural
-from dlquiz.review import events
+from dlquiz.review import events, merging
 from dlquiz.review.today import review_day
 from dlquiz.sync import ankifile
 
@@ -97,7 +97,7 @@ def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = No
         if dry_run:
             report.imported, report.cards = len(planned), len({event.card_id for event in planned})
             return report
-        merged = events.merge(store, planned)  # (no copies of dlquiz's reviews: the plan left them out)
+        merged = merging.merge(store, planned)  # (no copies of dlquiz's reviews: the plan left them out)
     report.imported, report.cards, report.already = merged.added, len(merged.cards), report.already + merged.known
     return report
 
@@ -118,8 +118,9 @@ def _read(path: Path, guids: dict[str, tuple[str, ...]], report: Report) -> list
                 cards = notes.get(note_id)
                 if cards is not None and 0 <= ordinal < len(cards):
                     card_of[card_id] = cards[ordinal]
-            return [(revlog_id, card_of[cid], ease, time, kind) for revlog_id, cid, ease, time, kind
-                    in col.execute("SELECT id, cid, ease, time, type FROM revlog ORDER BY id") if cid in card_of]
+            get = card_of.get
+            return [(revlog_id, card, ease, time, kind) for revlog_id, cid, ease, time, kind
+                    in col.execute("SELECT id, cid, ease, time, type FROM revlog ORDER BY id") if (card := get(cid)) is not None]
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path}: a damaged or cut-short Anki collection ({exc})") from None
 
@@ -133,7 +134,9 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         "SELECT card_id, day FROM reviews WHERE kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"))
     ours: dict[str, list[tuple[int, int]]] | None = None
     seq = events.next_seq(db, store.device) if db is not None else 1
-    planned, days = [], {}
+    device = store.device if store is not None else ""
+    planned, days, minutes = [], {}, {}
+    make = tuple.__new__  # (an Event of all its fields, made as the tuple it is: a third of the time of Event(...))
     for revlog_id, card_id, ease, answer_ms, kind in revlog:
         skipped = SKIPPED_TYPES.get(kind) or (None if ease in BUTTONS else "no_answer")
         if skipped is not None:
@@ -144,19 +147,25 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
             continue
         if ours is None:
             ours = _dlquiz_reviews(db)
-        if _exported_before(ours.get(card_id), revlog_id, ease):
+        if ours and _exported_before(ours.get(card_id), revlog_id, ease):
             report.already += 1
             continue
-        moment = datetime.fromtimestamp(revlog_id // 1000, timezone.utc).replace(microsecond=revlog_id % 1000 * 1000)
+        minute, rest = divmod(revlog_id, 60_000)  # (the time as utc() writes it, built from its minute)
+        prefix = minutes.get(minute)
+        if prefix is None:
+            prefix = minutes[minute] = datetime.fromtimestamp(minute * 60, timezone.utc).isoformat()[:17]  # 'YYYY-MM-DDTHH:MM:'
+        second, milli = divmod(rest, 1000)
         quarter = revlog_id // 900_000  # (every time zone's offset is a whole number of quarter hours)
         day = days.get(quarter)
         if day is None:
+            moment = datetime.fromtimestamp(revlog_id // 1000, timezone.utc).replace(microsecond=revlog_id % 1000 * 1000)
             day = days[quarter] = review_day(moment.astimezone(zone), rollover_hour).isoformat()
-        first = (card_id, day) not in scheduled
-        scheduled.add((card_id, day))
-        planned.append(events.Event(
-            "grade", store.device if store is not None else "", seq, card_id, moment.isoformat(timespec="microseconds"),
-            day, "review" if first else "redrill", BUTTONS[ease], min(max(answer_ms, 0), MAX_ANSWER_MS), "anki", revlog_id))
+        key = (card_id, day)
+        first = key not in scheduled
+        scheduled.add(key)
+        planned.append(make(events.Event, (
+            "grade", device, seq, card_id, f"{prefix}{second:02d}.{milli:03d}000+00:00", day, "review" if first else "redrill",
+            BUTTONS[ease], min(max(answer_ms, 0), MAX_ANSWER_MS), "anki", revlog_id, None, None, None)))
         seq += 1
     if store is None:
         report.imported, report.cards = len(planned), len({event.card_id for event in planned})
