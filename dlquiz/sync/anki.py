@@ -27,7 +27,7 @@ from pathlib import Path
 from dlquiz.errors import UsageError
 from dlquiz.export.apkg import EASE
 from dlquiz.render.words import plural
-from dlquiz.review import events, merging
+from dlquiz.review import bulk, events, merging
 from dlquiz.review.today import review_day
 from dlquiz.sync import ankifile
 
@@ -80,7 +80,8 @@ def read(path: Path, guids: dict[str, tuple[str, ...]]) -> Revlog:
     """The reviews of dlquiz's notes in the Anki file at `path` (ankifile: a bad file is a
     UsageError). `guids` maps a note GUID to the dlquiz cards of its Anki cards, in Anki's order."""
     report = Report(str(path))
-    rows = _read(path, guids, report)
+    with bulk.collector_paused():
+        rows = _read(path, guids, report)
     return Revlog(str(path), rows, report.foreign_notes)
 
 
@@ -90,9 +91,10 @@ def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = No
     report = Report(revlog.file, dry_run, foreign_notes=revlog.foreign_notes)
     revlog = revlog.rows
     if store is None:
-        _plan(None, revlog, rollover_hour, zone, report)
+        with bulk.collector_paused():
+            _plan(None, revlog, rollover_hour, zone, report)
         return report
-    with store.transaction("the import"):
+    with store.transaction("the import"), bulk.collector_paused():
         planned = _plan(store, revlog, rollover_hour, zone, report)
         if dry_run:
             report.imported, report.cards = len(planned), len({event.card_id for event in planned})
@@ -135,7 +137,7 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
     ours: dict[str, list[tuple[int, int]]] | None = None
     seq = events.next_seq(db, store.device) if db is not None else 1
     device = store.device if store is not None else ""
-    planned, days, minutes = [], {}, {}
+    planned, days, dates = [], {}, {}
     make = tuple.__new__  # (an Event of all its fields, made as the tuple it is: a third of the time of Event(...))
     for revlog_id, card_id, ease, answer_ms, kind in revlog:
         skipped = SKIPPED_TYPES.get(kind) or (None if ease in BUTTONS else "no_answer")
@@ -150,11 +152,13 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         if ours and _exported_before(ours.get(card_id), revlog_id, ease):
             report.already += 1
             continue
-        minute, rest = divmod(revlog_id, 60_000)  # (the time as utc() writes it, built from its minute)
-        prefix = minutes.get(minute)
+        utc_day, milli = divmod(revlog_id, 86_400_000)  # (the time as events.utc writes it, built from its UTC day)
+        prefix = dates.get(utc_day)
         if prefix is None:
-            prefix = minutes[minute] = datetime.fromtimestamp(minute * 60, timezone.utc).isoformat()[:17]  # 'YYYY-MM-DDTHH:MM:'
-        second, milli = divmod(rest, 1000)
+            prefix = dates[utc_day] = datetime.fromtimestamp(utc_day * 86_400, timezone.utc).isoformat()[:11]  # 'YYYY-MM-DDT'
+        hour, milli = divmod(milli, 3_600_000)
+        minute, milli = divmod(milli, 60_000)
+        second, milli = divmod(milli, 1000)
         quarter = revlog_id // 900_000  # (every time zone's offset is a whole number of quarter hours)
         day = days.get(quarter)
         if day is None:
@@ -164,8 +168,10 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         first = key not in scheduled
         scheduled.add(key)
         planned.append(make(events.Event, (
-            "grade", device, seq, card_id, f"{prefix}{second:02d}.{milli:03d}000+00:00", day, "review" if first else "redrill",
-            BUTTONS[ease], min(max(answer_ms, 0), MAX_ANSWER_MS), "anki", revlog_id, None, None, None)))
+            "grade", device, seq, card_id, f"{prefix}{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}000+00:00", day,
+            "review" if first else "redrill", BUTTONS[ease],
+            answer_ms if 0 <= answer_ms <= MAX_ANSWER_MS else 0 if answer_ms < 0 else MAX_ANSWER_MS, "anki", revlog_id,
+            None, None, None)))
         seq += 1
     if store is None:
         report.imported, report.cards = len(planned), len({event.card_id for event in planned})
