@@ -25,7 +25,6 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 from dlquiz.errors import UsageError
-from dlquiz.export.apkg import EASE
 from dlquiz.render.words import plural
 from dlquiz.review import bulk, events, merging
 from dlquiz.review.today import review_day
@@ -188,6 +187,8 @@ def _dlquiz_reviews(db) -> dict[str, list[tuple[int, int]]]:
     ours: dict[str, list[tuple[int, int]]] = {}
     if db is None:
         return ours
+    from dlquiz.export.apkg import EASE  # (genanki: only when there are reviews to compare)
+
     for card_id, at, grade in db.execute("SELECT card_id, reviewed_at, grade FROM reviews WHERE kind = 'review' AND origin = 'dlquiz'"):
         ours.setdefault(card_id, []).append((int(datetime.fromisoformat(at).timestamp() * 1000), EASE[grade]))
     for reviews in ours.values():
@@ -220,6 +221,8 @@ def take_back_copies(store, card_ids, now: datetime | None = None) -> int:
     with_anki = {row[0] for row in db.execute("SELECT card_id FROM reviews WHERE anki_id IS NOT NULL")} & set(card_ids)
     if not with_anki:
         return 0
+    from dlquiz.export.apkg import EASE  # (genanki: only when there are grades from Anki to compare)
+
     events.mark_affected(db, with_anki)
     ours: dict[str, list[tuple[int, int]]] = {}
     theirs = []
