@@ -46,14 +46,21 @@ def counts_deferred(db: sqlite3.Connection, card_ids: Iterable[str]):
     triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cards' AND name IN "
                           f"({', '.join('?' * len(COUNT_TRIGGERS))}) ORDER BY rowid", COUNT_TRIGGERS).fetchall()
     fill(db, "recount", card_ids)
-    for name, _ in triggers:
-        db.execute(f"DROP TRIGGER {name}")
+    with _dropped(db, "TRIGGER", triggers):
+        yield
+    recount(db)
+
+
+@contextmanager
+def _dropped(db: sqlite3.Connection, kind: str, objects: list[tuple[str, str]]):
+    """Inside: these schema objects (name, the SQL that made them) dropped; after: made again."""
+    for name, _ in objects:
+        db.execute(f"DROP {kind} {name}")
     try:
         yield
     finally:
-        for _, sql in triggers:
+        for _, sql in objects:
             db.execute(sql)
-    recount(db)
 
 
 def fill(db: sqlite3.Connection, table: str, card_ids: Iterable[str]) -> None:
@@ -83,13 +90,8 @@ def indexes_rebuilt(db: sqlite3.Connection, table: str, adding: int):
         return
     indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
                          "ORDER BY rowid", (table,)).fetchall()
-    for name, _ in indexes:
-        db.execute(f"DROP INDEX {name}")
-    try:
+    with _dropped(db, "INDEX", indexes):
         yield
-    finally:
-        for _, sql in indexes:
-            db.execute(sql)
 
 
 @contextmanager
