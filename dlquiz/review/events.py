@@ -15,13 +15,13 @@ log in this order (`walk`). No event column of a row already in the log is ever 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timezone
 from typing import Iterable, Iterator, NamedTuple
 
-from dlquiz.review.schedule import NEW, CardState, lapsed
-from dlquiz.sm2 import START_EF_CENTI, SM2State
+from dlquiz.review import bulk
+from dlquiz.review.schedule import NEW
+from dlquiz.sm2 import START_EF_CENTI
 from dlquiz.sm2 import step as sm2_step
 
 ORDER = "reviewed_at, device, seq"  # the replay order of the reviews table
@@ -87,11 +87,17 @@ Columns = tuple[int, int, int, str | None, int]  # reps, E-Factor (hundredths), 
 _NEW = (0, START_EF_CENTI, 0, None, 0)  # reps, ef, interval, last review day (ordinal), lapses
 
 
+_STEPS: dict[tuple[int, int, int, int], tuple[int, int, int]] = {}  # SM-2 on (reps, ef, interval, grade), kept
+
+
 def _step(state: tuple, grade: int, day: int) -> tuple:
     reps, ef, ivl, last, lapses = state
-    lapses += lapsed(grade, last is not None)
-    reps, ef, ivl = sm2_step(reps, ef, ivl, grade)
-    return reps, ef, ivl, day, lapses
+    moved = _STEPS.get((reps, ef, ivl, grade))
+    if moved is None:  # (a log of 500,000 grades has a few thousand distinct SM-2 steps)
+        if len(_STEPS) > 1 << 16:
+            _STEPS.clear()
+        moved = _STEPS[(reps, ef, ivl, grade)] = sm2_step(reps, ef, ivl, grade)
+    return moved[0], moved[1], moved[2], day, lapses + (grade < 3 and last is not None)
 
 
 _ISO: dict[int, str] = {}  # day ordinal -> ISO date (a log has a few thousand days; a replay, millions of rows)
@@ -134,9 +140,7 @@ def walk(rows: Iterable[tuple]) -> Iterator[tuple[int, Columns, Columns]]:
 
 def mark_affected(db: sqlite3.Connection, card_ids: Iterable[str]) -> None:
     """Put these card ids in the connection's temporary table `affected` (for queries of theirs)."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS affected (card_id TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.execute("DELETE FROM temp.affected")
-    db.executemany("INSERT OR IGNORE INTO temp.affected VALUES (?)", ((card_id,) for card_id in card_ids))
+    bulk.fill(db, "affected", card_ids)
 
 
 _SM2_COLUMNS = ("reps_before, ef_before, interval_before, due_before, lapses_before, "
@@ -172,7 +176,7 @@ def replay_cards(store, card_ids: Iterable[str]) -> int:
         if card_id in states or card_id in present or card_id in marks or card_id in reviewed:
             state = replace(states.get(card_id, NEW), buried_until=buried, suspended=suspended)
             writes.append(store._values(card_id, state))
-    db.executemany(store._WRITE, writes)
+    bulk.write_states(db, store._WRITE, writes)
     return len(changes)
 
 
@@ -202,162 +206,3 @@ def later_than(db: sqlite3.Connection, card_id: str, at: str, device: str, seq: 
     time = "reviewed_at" if table == "reviews" else "at"
     return db.execute(f"SELECT 1 FROM {table} WHERE card_id = ? AND ({time}, device, seq) > (?, ?, ?) LIMIT 1",
                       (card_id, at, device, seq)).fetchone() is not None
-
-
-# -- merging events made elsewhere
-@dataclass
-class Merged:
-    """What a merge added: events new to the log, events it held already (by identity, or a
-    grade from Anki by its revlog id), and the cards replayed."""
-
-    added: int = 0
-    known: int = 0
-    cards: set[str] = field(default_factory=set)
-    devices: set[str] = field(default_factory=set)  # whose events were added
-    by_type: dict[str, int] = field(default_factory=dict)
-
-
-_INSERT_REVIEW = (
-    "INSERT INTO reviews (card_id, reviewed_at, day, grade, answer_ms, kind, undoes, device, seq, origin, anki_id, "
-    "undoes_device, undoes_seq, reps_before, ef_before, interval_before, due_before, lapses_before, reps_after, ef_after, "
-    f"interval_after, due_after, lapses_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, {START_EF_CENTI}, 0, NULL, 0, "
-    f"0, {START_EF_CENTI}, 0, NULL, 0)"
-)
-
-
-def merge(store, events: Iterable[Event], dry_run: bool = False) -> Merged:
-    """Add the events the log does not hold (inside the caller's write transaction) and replay
-    the cards they touch. With `dry_run`, count only."""
-    db = store.db
-    known: dict[tuple[str, str], set[int]] = {}
-    anki_ids: set[int] | None = None
-    result = Merged()
-    reviews, suspensions, burials = [], [], []
-    for event in events:
-        table = TABLES[event.type]
-        seen = known.get((table, event.device))
-        if seen is None:
-            seen = known[(table, event.device)] = {
-                row[0] for row in db.execute(f"SELECT seq FROM {table} WHERE device = ?", (event.device,))}
-        if event.seq in seen:
-            result.known += 1
-            continue
-        if event.anki_id is not None:
-            if anki_ids is None:
-                anki_ids = {row[0] for row in db.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
-            if event.anki_id in anki_ids:
-                result.known += 1
-                continue
-            anki_ids.add(event.anki_id)
-        seen.add(event.seq)
-        result.added += 1
-        result.by_type[event.type] = result.by_type.get(event.type, 0) + 1
-        result.cards.add(event.card_id)
-        result.devices.add(event.device)
-        if table == "reviews":
-            undo = event.type == "undo"
-            reviews.append((event.card_id, event.at, event.day, None if undo else event.grade, event.answer_ms,
-                            "undo" if undo else event.kind, None, event.device, event.seq, event.origin, event.anki_id,
-                            *(event.undoes if undo else (None, None))))
-        elif table == "suspensions":
-            suspensions.append((event.card_id, event.at, event.day, int(bool(event.suspended)), event.device, event.seq))
-        else:
-            burials.append((event.card_id, event.at, event.day, event.until or None, event.device, event.seq))
-    if dry_run or not result.added:
-        return result
-    db.executemany("INSERT INTO suspensions (card_id, at, day, suspended, device, seq) VALUES (?, ?, ?, ?, ?, ?)", suspensions)
-    db.executemany("INSERT INTO burials (card_id, at, day, until, device, seq) VALUES (?, ?, ?, ?, ?, ?)", burials)
-    fast, slow = _split(db, reviews)
-    db.executemany(_INSERT_REVIEW, (row for card_id in slow for row in slow[card_id]))
-    if slow:  # undos whose grade is here now (it may have come before the undo, or with it)
-        db.execute("UPDATE reviews SET undoes = (SELECT t.id FROM reviews t WHERE t.device = reviews.undoes_device AND "
-                   "t.seq = reviews.undoes_seq AND t.card_id = reviews.card_id AND t.kind != 'undo') "
-                   "WHERE undoes_device IS NOT NULL AND undoes IS NULL")
-    _move_on(store, fast, result.cards - set(slow))
-    replay_cards(store, slow)
-    return result
-
-
-def _split(db: sqlite3.Connection, reviews: list[tuple]) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
-    """The new rows of the reviews table by card: (those of cards whose new rows are all grades
-    that come after the card's log, in replay order, and that no undo in the log names; those
-    of the other cards, which are replayed)."""
-    by_card: dict[str, list[tuple]] = {}
-    for row in reviews:
-        by_card.setdefault(row[0], []).append(row)
-    mark_affected(db, by_card)
-    last = dict(db.execute("SELECT card_id, max(reviewed_at) FROM reviews WHERE card_id IN "
-                           "(SELECT card_id FROM temp.affected) GROUP BY card_id"))
-    named = set(db.execute("SELECT undoes_device, undoes_seq FROM reviews WHERE undoes_device IS NOT NULL AND undoes IS NULL"))
-    fast, slow = {}, {}
-    for card_id, rows in by_card.items():
-        rows.sort(key=lambda row: (row[1], row[7], row[8]))
-        after_the_log = card_id not in last or rows[0][1] > last[card_id]
-        if after_the_log and all(row[5] != "undo" and (row[7], row[8]) not in named for row in rows):
-            fast[card_id] = rows
-        else:
-            slow[card_id] = rows
-    return fast, slow
-
-
-_INSERT_WITH_COLUMNS = (
-    "INSERT INTO reviews (card_id, reviewed_at, day, grade, answer_ms, kind, undoes, device, seq, origin, anki_id, "
-    f"undoes_device, undoes_seq, {_SM2_COLUMNS}) VALUES ({', '.join('?' * 23)})"
-)
-
-
-def _move_on(store, fast: dict[str, list[tuple]], cards: set[str]) -> None:
-    """Cards whose new grades all come after their log: each grade applied to the card's state
-    as `Store.record` applies it (SM-2 on plain integers, as `walk` does), the rows written with
-    their SM-2 columns; and the cards that only got burials or suspensions. Their marks from the
-    logs."""
-    db, scheduler = store.db, store.scheduler
-    mark_affected(db, cards)
-    current = {card_id: store._state(row) for card_id, *row in db.execute(
-        f"SELECT card_id, {store._COLUMNS} FROM cards WHERE card_id IN (SELECT card_id FROM temp.affected)")}
-    marks = latest_marks(db, affected=True)
-    rows, writes = [], []
-    for card_id in sorted(cards):  # (in key order: the indexes by card are written page by page)
-        state = was = current.get(card_id, NEW)
-        sm2 = (state.sm2.repetitions, state.sm2.easiness_centi, state.sm2.interval,
-               None if state.last_day is None else state.last_day.toordinal(), state.lapses)
-        graded = False
-        for row in fast.get(card_id, ()):
-            before = sm2
-            if row[5] == "review":
-                sm2, graded = _step(sm2, row[3], date.fromisoformat(row[2]).toordinal()), True
-                if scheduler.name != "sm2":  # (SM-2's state is `sm2` itself; another scheduler keeps its own)
-                    state = scheduler.apply(state, row[3], date.fromisoformat(row[2]), row[1], card_id)
-                else:
-                    last_review = row[1]
-            rows.append((*row, *_columns(before), *_columns(sm2)))
-        if graded and scheduler.name == "sm2":
-            reps, ef, ivl, last, lapses = sm2
-            day = date.fromordinal(last)
-            state = CardState(SM2State.from_centi(reps, ef, ivl), day + timedelta(days=ivl), lapses, last_review, None, day)
-        if graded or card_id in current or card_id in marks:  # (as record: a re-drill alone writes no state)
-            buried, suspended = marks.get(card_id, (was.buried_until, was.suspended))
-            writes.append(store._values(card_id, replace(state, buried_until=buried, suspended=suspended)))
-    db.execute(f"PRAGMA cache_size = {-128 << 10}")  # (128 MB at most, for this batch: the inserts land in cached pages)
-    try:
-        with _bulk(db, len(rows)):
-            db.executemany(_INSERT_WITH_COLUMNS, rows)
-        db.executemany(store._WRITE, writes)
-    finally:
-        db.execute("PRAGMA cache_size = -2000")  # SQLite's default
-
-
-@contextmanager
-def _bulk(db: sqlite3.Connection, adding: int):
-    """Adding more rows than the reviews table holds (a first sync, a first import from Anki):
-    its indexes are dropped and built again afterwards, in the same transaction (a third sooner)."""
-    if adding < 50_000 or adding < (db.execute("SELECT max(id) FROM reviews").fetchone()[0] or 0):
-        yield
-        return
-    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' "
-                         "AND sql IS NOT NULL").fetchall()
-    for name, _ in indexes:
-        db.execute(f"DROP INDEX {name}")
-    yield
-    for _, sql in indexes:
-        db.execute(sql)

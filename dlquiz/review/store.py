@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from dlquiz.errors import StoreError
-from dlquiz.review import events, health, wal
+from dlquiz.review import bulk, events, health, wal
 from dlquiz.review.migrations import MIGRATIONS, SCHEMA_VERSION
 from dlquiz.review.queues import QueueReads
 from dlquiz.review.schedule import NEW, CardState, Review, iso_day, parse_day
@@ -359,10 +359,10 @@ class Store(QueueReads):
                     return False
                 states = self.rebuild_states()  # every card with a review has a row in `cards`
                 rows = self.db.execute("SELECT card_id, buried_until, suspended FROM cards").fetchall()
-                self.db.executemany(self._WRITE, (
+                bulk.write_states(self.db, self._WRITE, [
                     self._values(card_id, replace(states.get(card_id, NEW), buried_until=parse_day(buried),
                                                   suspended=bool(suspended)))
-                    for card_id, buried, suspended in rows))
+                    for card_id, buried, suspended in rows])
                 self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scheduler', ?)", (scheduler.digest,))
         except sqlite3.OperationalError as exc:
             raise StoreError(f"{self.path}: cannot write the review store to switch schedulers ({exc})") from None

@@ -25,9 +25,8 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 from dlquiz.errors import UsageError
-from dlquiz.export.apkg import EASE
 from dlquiz.render.words import plural
-from dlquiz.review import events
+from dlquiz.review import bulk, events, merging
 from dlquiz.review.today import review_day
 from dlquiz.sync import ankifile
 
@@ -80,7 +79,8 @@ def read(path: Path, guids: dict[str, tuple[str, ...]]) -> Revlog:
     """The reviews of dlquiz's notes in the Anki file at `path` (ankifile: a bad file is a
     UsageError). `guids` maps a note GUID to the dlquiz cards of its Anki cards, in Anki's order."""
     report = Report(str(path))
-    rows = _read(path, guids, report)
+    with bulk.collector_paused():
+        rows = _read(path, guids, report)
     return Revlog(str(path), rows, report.foreign_notes)
 
 
@@ -90,14 +90,15 @@ def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = No
     report = Report(revlog.file, dry_run, foreign_notes=revlog.foreign_notes)
     revlog = revlog.rows
     if store is None:
-        _plan(None, revlog, rollover_hour, zone, report)
+        with bulk.collector_paused():
+            _plan(None, revlog, rollover_hour, zone, report)
         return report
-    with store.transaction("the import"):
+    with store.transaction("the import"), bulk.collector_paused():
         planned = _plan(store, revlog, rollover_hour, zone, report)
         if dry_run:
             report.imported, report.cards = len(planned), len({event.card_id for event in planned})
             return report
-        merged = events.merge(store, planned)  # (no copies of dlquiz's reviews: the plan left them out)
+        merged = merging.merge(store, planned)  # (no copies of dlquiz's reviews: the plan left them out)
     report.imported, report.cards, report.already = merged.added, len(merged.cards), report.already + merged.known
     return report
 
@@ -118,8 +119,9 @@ def _read(path: Path, guids: dict[str, tuple[str, ...]], report: Report) -> list
                 cards = notes.get(note_id)
                 if cards is not None and 0 <= ordinal < len(cards):
                     card_of[card_id] = cards[ordinal]
-            return [(revlog_id, card_of[cid], ease, time, kind) for revlog_id, cid, ease, time, kind
-                    in col.execute("SELECT id, cid, ease, time, type FROM revlog ORDER BY id") if cid in card_of]
+            get = card_of.get
+            return [(revlog_id, card, ease, time, kind) for revlog_id, cid, ease, time, kind
+                    in col.execute("SELECT id, cid, ease, time, type FROM revlog ORDER BY id") if (card := get(cid)) is not None]
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path}: a damaged or cut-short Anki collection ({exc})") from None
 
@@ -133,7 +135,9 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         "SELECT card_id, day FROM reviews WHERE kind = 'review' AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"))
     ours: dict[str, list[tuple[int, int]]] | None = None
     seq = events.next_seq(db, store.device) if db is not None else 1
-    planned, days = [], {}
+    device = store.device if store is not None else ""
+    planned, days, dates = [], {}, {}
+    make = tuple.__new__  # (an Event of all its fields, made as the tuple it is: a third of the time of Event(...))
     for revlog_id, card_id, ease, answer_ms, kind in revlog:
         skipped = SKIPPED_TYPES.get(kind) or (None if ease in BUTTONS else "no_answer")
         if skipped is not None:
@@ -144,19 +148,29 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
             continue
         if ours is None:
             ours = _dlquiz_reviews(db)
-        if _exported_before(ours.get(card_id), revlog_id, ease):
+        if ours and _exported_before(ours.get(card_id), revlog_id, ease):
             report.already += 1
             continue
-        moment = datetime.fromtimestamp(revlog_id // 1000, timezone.utc).replace(microsecond=revlog_id % 1000 * 1000)
+        utc_day, milli = divmod(revlog_id, 86_400_000)  # (the time as events.utc writes it, built from its UTC day)
+        prefix = dates.get(utc_day)
+        if prefix is None:
+            prefix = dates[utc_day] = datetime.fromtimestamp(utc_day * 86_400, timezone.utc).isoformat()[:11]  # 'YYYY-MM-DDT'
+        hour, milli = divmod(milli, 3_600_000)
+        minute, milli = divmod(milli, 60_000)
+        second, milli = divmod(milli, 1000)
         quarter = revlog_id // 900_000  # (every time zone's offset is a whole number of quarter hours)
         day = days.get(quarter)
         if day is None:
+            moment = datetime.fromtimestamp(revlog_id // 1000, timezone.utc).replace(microsecond=revlog_id % 1000 * 1000)
             day = days[quarter] = review_day(moment.astimezone(zone), rollover_hour).isoformat()
-        first = (card_id, day) not in scheduled
-        scheduled.add((card_id, day))
-        planned.append(events.Event(
-            "grade", store.device if store is not None else "", seq, card_id, moment.isoformat(timespec="microseconds"),
-            day, "review" if first else "redrill", BUTTONS[ease], min(max(answer_ms, 0), MAX_ANSWER_MS), "anki", revlog_id))
+        key = (card_id, day)
+        first = key not in scheduled
+        scheduled.add(key)
+        planned.append(make(events.Event, (
+            "grade", device, seq, card_id, f"{prefix}{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}000+00:00", day,
+            "review" if first else "redrill", BUTTONS[ease],
+            answer_ms if 0 <= answer_ms <= MAX_ANSWER_MS else 0 if answer_ms < 0 else MAX_ANSWER_MS, "anki", revlog_id,
+            None, None, None)))
         seq += 1
     if store is None:
         report.imported, report.cards = len(planned), len({event.card_id for event in planned})
@@ -173,6 +187,8 @@ def _dlquiz_reviews(db) -> dict[str, list[tuple[int, int]]]:
     ours: dict[str, list[tuple[int, int]]] = {}
     if db is None:
         return ours
+    from dlquiz.export.apkg import EASE  # (genanki: only when there are reviews to compare)
+
     for card_id, at, grade in db.execute("SELECT card_id, reviewed_at, grade FROM reviews WHERE kind = 'review' AND origin = 'dlquiz'"):
         ours.setdefault(card_id, []).append((int(datetime.fromisoformat(at).timestamp() * 1000), EASE[grade]))
     for reviews in ours.values():
@@ -205,6 +221,8 @@ def take_back_copies(store, card_ids, now: datetime | None = None) -> int:
     with_anki = {row[0] for row in db.execute("SELECT card_id FROM reviews WHERE anki_id IS NOT NULL")} & set(card_ids)
     if not with_anki:
         return 0
+    from dlquiz.export.apkg import EASE  # (genanki: only when there are grades from Anki to compare)
+
     events.mark_affected(db, with_anki)
     ours: dict[str, list[tuple[int, int]]] = {}
     theirs = []

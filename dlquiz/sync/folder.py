@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlquiz.errors import UsageError
-from dlquiz.review import events
+from dlquiz.review import bulk, events, merging
 from dlquiz.render.words import plural
 from dlquiz.sync import anki, jsonl
 
@@ -67,7 +67,7 @@ def sync(store, folder: Path, lock_timeout: float = LOCK_TIMEOUT) -> Report:
         raise UsageError(f"{folder}: {what}; create the sync folder first (dlquiz sync DIR, or sync_dir in config.toml)")
     folder = folder.resolve()
     report = Report(str(folder))
-    with _locked(store.path.parent / LOCK, lock_timeout):
+    with _locked(store.path.parent / LOCK, lock_timeout), bulk.collector_paused():
         _send(store, folder, report)
         _receive(store, folder, report)
     return report
@@ -251,7 +251,7 @@ def _receive(store, folder: Path, report: Report) -> None:
     if not progress:
         return
     with store.transaction():
-        merged = events.merge(store, incoming)
+        merged = merging.merge(store, incoming)
         anki.take_back_copies(store, merged.cards)
         store.db.executemany(_REMEMBER, progress)
     report.received, report.known, report.cards = merged.added, merged.known, len(merged.cards)

@@ -7,7 +7,10 @@
     {"v":1,"type":"burial",...,"until":"2026-11-27"}                 null: unburied
 
 `encode` writes a line; `decode` reads one, checking every field, and says what is wrong with
-one that is not an event (`Invalid`), or that it is of a newer version (`Newer`).
+one that is not an event (`Invalid`), or that it is of a newer version (`Newer`). A grade in the
+exact form `encode` writes (a sync reads 100,000 of them) is read by one regular expression and
+checked field by field as JSON's would be; any other line goes through `json.loads`: both give
+the same event, or the same reason (tests/sync/test_jsonl.py).
 """
 
 from __future__ import annotations
@@ -51,8 +54,62 @@ def encode(event: Event) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+# A grade as `encode` writes it: no spaces, no escapes, the fields in its order. Every group is
+# then checked as `decode` checks the field (a card id as UTF-8, the time and day as dates).
+_GRADE = re.compile(
+    rb'\{"v":1,"type":"grade","device":"([A-Za-z0-9][A-Za-z0-9_-]{0,63})","seq":([1-9][0-9]{0,17}),'
+    rb'"card":"([^"\\\x00-\x1f\x7f]{1,300})","at":"([0-9T:.+-]{32})","day":"([0-9-]{10})",'
+    rb'"kind":"(review|redrill|cram)","grade":([0-5]),"ms":(0|[1-9][0-9]{0,7})'
+    rb'(?:,"origin":"anki","anki":([1-9][0-9]{0,17}))?\}')
+_DAYS: set[str] = set()  # days already checked (a file has a few hundred)
+
+
 def decode(line: bytes | str, device: str | None = None) -> Event:
     """The event on a line (from the file of `device`, whose events it must be)."""
+    if type(line) is bytes and (match := _GRADE.fullmatch(line)):
+        event = _grade(match, device)
+        if event is not None:
+            return event
+    return _decode(line, device)
+
+
+def _grade(match: re.Match, device: str | None) -> Event | None:
+    """The grade of a line in `encode`'s form, or None when a field needs `_decode` to say why
+    it is wrong (a card id not in UTF-8, another device's event, a time or day that is not one)."""
+    event_device, seq, card, at, day, kind, grade, ms, anki = match.groups()
+    event_device = event_device.decode()
+    ms = int(ms)
+    if (device is not None and event_device != device) or ms > MAX_MS:
+        return None
+    try:
+        card = card.decode()
+    except UnicodeDecodeError:
+        return None
+    day = day.decode()
+    if day not in _DAYS:
+        try:
+            if _day(day, "day") != day:
+                return None
+        except Invalid:
+            return None
+        _DAYS.add(day)
+    at = at.decode()
+    if at[19] != "." or not at.endswith("+00:00"):  # (written by another program: `_moment` puts it in this form)
+        return None
+    try:
+        datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    return _event(("grade", event_device, int(seq), card, at, day, kind.decode(), int(grade), ms,
+                   "dlquiz" if anki is None else "anki", None if anki is None else int(anki), None, None, None))
+
+
+def _event(fields: tuple) -> Event:
+    """An Event of all its fields, made as the tuple it is (a third of the time of Event(...))."""
+    return tuple.__new__(Event, fields)
+
+
+def _decode(line: bytes | str, device: str | None = None) -> Event:
     if not line.strip():
         raise Invalid("an empty line")
     try:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlquiz.review import events
+from dlquiz.review import events, merging
 from dlquiz.review.events import Event
 from dlquiz.review.store import Store
 from tests.review.test_store import DAY, NOW, old_store, play
@@ -62,7 +62,7 @@ def test_a_grade_before_a_later_one_in_replay_order_is_replayed_into_place(tmp_p
         later = Event("grade", "ffffffffffffffff", 1, "a", (NOW + timedelta(hours=20)).isoformat(timespec="microseconds"),
                       (DAY + timedelta(days=1)).isoformat(), "review", 4)
         with here.transaction():
-            events.merge(here, [later])
+            merging.merge(here, [later])
         here.record("a", 1, "review", DAY, NOW)
         reference.record("a", 1, "review", DAY, NOW)
         reference.record("a", 4, "review", DAY + timedelta(days=1), NOW + timedelta(hours=20))
@@ -82,12 +82,12 @@ def test_merging_another_stores_events_in_any_order_gives_the_replay_of_the_unio
         incoming = events.events_of(b.db, b.device)
         rnd.shuffle(incoming)
         with a.transaction():
-            merged = events.merge(a, incoming)
+            merged = merging.merge(a, incoming)
         assert merged.added == len(incoming) and merged.known == 0
         with a.transaction():
-            assert events.merge(a, incoming).added == 0  # nothing twice
+            assert merging.merge(a, incoming).added == 0  # nothing twice
         with union.transaction():
-            events.merge(union, events.events_of(b.db, b.device) + events.events_of(a.db, a.device)[::-1])
+            merging.merge(union, events.events_of(b.db, b.device) + events.events_of(a.db, a.device)[::-1])
         assert a.states() == union.states()
         assert a.rebuild_states() == {c: s for c, s in a.states().items() if not s.is_new or s.buried_until or s.suspended}
         with a.transaction():
@@ -125,18 +125,18 @@ def test_an_undo_that_arrives_before_its_grade_takes_it_back_when_it_comes(tmp_p
         grade = a.record("x", 5, "review", DAY, NOW)
         grade_event = events.events_of(a.db, a.device)
         with b.transaction():
-            events.merge(b, grade_event)
+            merging.merge(b, grade_event)
         b_undo = b.undo(b.db.execute("SELECT id FROM reviews").fetchone()[0], DAY, NOW + timedelta(minutes=1))
         assert b_undo.after.is_new
         with Store(tmp_path / "c.db") as c:
             with c.transaction():
-                events.merge(c, events.events_of(b.db, b.device))  # the undo alone
+                merging.merge(c, events.events_of(b.db, b.device))  # the undo alone
             assert c.state("x").is_new
             with c.transaction():
-                events.merge(c, grade_event)
+                merging.merge(c, grade_event)
             assert c.state("x").is_new and c.db.execute("SELECT count(*) FROM reviews WHERE undoes IS NOT NULL").fetchone() == (1,)
         with a.transaction():
-            events.merge(a, events.events_of(b.db, b.device))
+            merging.merge(a, events.events_of(b.db, b.device))
         assert a.state("x").is_new and grade.id
         assert a.history("x") == []
 
@@ -147,7 +147,7 @@ def test_merge_skips_a_grade_from_anki_imported_already_under_another_identity(t
                       "review", 4, origin="anki", anki_id=1764147600000)
         again = Event("grade", "2222222222222222", 7, "x", first.at, first.day, "review", 4, origin="anki", anki_id=first.anki_id)
         with a.transaction():
-            merged = events.merge(a, [first, again])
+            merged = merging.merge(a, [first, again])
         assert (merged.added, merged.known) == (1, 1)
         assert a.db.execute("SELECT device, origin, anki_id FROM reviews").fetchall() == [("1111111111111111", "anki", first.anki_id)]
 
@@ -165,5 +165,5 @@ def test_random_event_orders_give_one_state(tmp_path):
         rng.shuffle(log)
         with Store(tmp_path / f"t{attempt}.db") as target:
             with target.transaction():
-                events.merge(target, log)
+                merging.merge(target, log)
             assert target.states() == expected

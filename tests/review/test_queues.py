@@ -20,6 +20,7 @@ from dlquiz.config import Config
 from dlquiz.decks import packed as packed_module
 from dlquiz.decks.collection import load_collection
 from dlquiz.errors import StoreError
+from dlquiz.review import bulk
 from dlquiz.review.session import Session
 from dlquiz.review.today import deck_counts
 from dlquiz.review.store import Store
@@ -68,13 +69,15 @@ def reference_counts(collection, store, day, config) -> dict:
 
 
 def failed_today(store, day) -> list[str]:
-    """Cards whose latest standing grade today (review or re-drill) is below 4, the obvious way."""
-    rows = store.db.execute("SELECT id, card_id, grade, kind, day, undoes FROM reviews ORDER BY id").fetchall()
+    """Cards whose latest standing grade today (review or re-drill) is below 4, the obvious way, in
+    the replay order (time, device, seq): a sync's rows are not in it by id."""
+    rows = store.db.execute("SELECT id, card_id, grade, kind, day, undoes FROM reviews "
+                            "ORDER BY reviewed_at, device, seq").fetchall()
     undone = {row[5] for row in rows if row[5] is not None}
     latest: dict[str, tuple[int, int]] = {}
-    for review_id, card_id, grade, kind, on, _ in rows:
+    for place, (review_id, card_id, grade, kind, on, _) in enumerate(rows):
         if kind in ("review", "redrill") and on == day.isoformat() and review_id not in undone:
-            latest[card_id] = (review_id, grade)
+            latest[card_id] = (place, grade)
     return [card_id for card_id, (_, grade) in sorted(latest.items(), key=lambda item: item[1][0]) if grade < 4]
 
 
@@ -196,15 +199,19 @@ def next_due_reference(collection, store, day):
     return min(days, default=None)
 
 
+@pytest.mark.parametrize("recount_at", [bulk.RECOUNT_AT, 1], ids=["triggers", "bulk"])
 @pytest.mark.parametrize("seed", range(8))
 def test_counts_and_queues_follow_any_history_of_grades_schedulers_and_decks(write_deck, cards_dir, store, seed,
-                                                                              monkeypatch):
+                                                                              recount_at, monkeypatch):
     """The store's per-deck counts (kept by triggers) and its members (rewritten deck by deck)
     through grades, undos, burials, suspensions, days passing, scheduler switches (every state
-    replayed) and the decks' own changes, against the obvious computation over every card."""
+    replayed) and the decks' own changes, against the obvious computation over every card. With
+    `bulk`, every write of many states (a scheduler switch, a replay) drops the triggers and
+    counts the touched decks again (dlquiz.review.bulk), as a large sync does."""
     from dlquiz.review.fsrs_scheduler import FSRS
     from dlquiz.review.schedulers import SM2
 
+    monkeypatch.setattr(bulk, "RECOUNT_AT", recount_at)
     rng = random.Random(1000 + seed)
     layout = {"c1w1": (1, [f"c1w1-{i}" for i in range(6)]), "c1w2": (2, [f"c1w2-{i}" for i in range(5)]),
               "c2w1": (1, ["zeta", "alpha", "mu", "beta", "omega"])}
