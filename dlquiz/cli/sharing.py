@@ -53,7 +53,8 @@ def import_anki(
     """Bring back the reviews you made in Anki of dlquiz's cards.
 
     Reviews already in dlquiz's log (imported before, or exported by dlquiz with --with-progress)
-    are never added twice. Again, Hard, Good, Easy become grades 1, 3, 4, 5.
+    are never added twice. Again, Hard, Good, Easy become grades 1, 3, 4, 5. Exit 1 when log
+    entries of dlquiz's notes are damaged (skipped and counted).
     """
     import contextlib
     import os
@@ -83,6 +84,8 @@ def import_anki(
     _echo(report, as_json)
     if dry_run:
         commands.err("dry run: nothing written")
+    if report.skipped["damaged"]:  # (the sound entries are in; the file has problems: exit 1, as sync's bad lines)
+        raise typer.Exit(1)
 
 
 def _echo(report, as_json: bool) -> None:

@@ -32,6 +32,13 @@ from dlquiz.sync import ankifile
 
 BUTTONS = {1: 1, 2: 3, 3: 4, 4: 5}  # Anki's answer buttons (Again, Hard, Good, Easy) -> SM-2 grades
 SKIPPED_TYPES = {3: "filtered", 4: "manual", 5: "rescheduled"}
+# A revlog id is the answer's time in milliseconds since 1970 (UTC): one before 1970 or in the
+# year 9999 or later is no time a review was made (and no date Python can shift by a time zone).
+LAST_ID = 253_370_764_800_000  # 9999-01-01T00:00:00Z
+# The revlog entries read: those whose fields hold what Anki writes there (SQLite keeps any value
+# in any column; a damaged or hand-edited collection can hold text, reals, blobs).
+_SOUND = (f"typeof(cid) = 'integer' AND typeof(ease) = 'integer' AND typeof(time) = 'integer' "
+          f"AND typeof(type) = 'integer' AND id BETWEEN 0 AND {LAST_ID - 1}")
 BUMP_MS = 1000  # an export moves a review's revlog id up by at most this much to keep ids unique
 MAX_ANSWER_MS = 60_000  # as a dlquiz session counts a card left on screen
 
@@ -46,7 +53,8 @@ class Report:
     cards: int = 0
     already: int = 0  # reviews in the log already (imported before, or dlquiz's own, exported)
     foreign_notes: int = 0  # notes whose GUID is no dlquiz card's
-    skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("manual", "rescheduled", "filtered", "no_answer"), 0))
+    skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("manual", "rescheduled", "filtered", "no_answer", "damaged"), 0))
 
     def line(self) -> str:
         verb = "would import" if self.dry_run else "imported"
@@ -55,7 +63,7 @@ class Report:
         skipped = sum(self.skipped.values())
         if skipped:
             words = {"manual": "set by hand", "rescheduled": "rescheduled by Anki", "filtered": "in a filtered deck",
-                     "no_answer": "without an answer"}
+                     "no_answer": "without an answer", "damaged": "damaged (a time or a field out of range)"}
             parts = ", ".join(f"{count} {words[why]}" for why, count in self.skipped.items() if count)
             line += f"; skipped {plural(skipped, 'log entry', 'log entries')} that {'is' if skipped == 1 else 'are'} not answers ({parts})"
         return line
@@ -68,11 +76,13 @@ class Report:
 @dataclass
 class Revlog:
     """The reviews of dlquiz's notes in an Anki file: (revlog id, dlquiz card id, ease, answer
-    ms, type), oldest first, and how many notes were not dlquiz's."""
+    ms, type), oldest first, how many notes were not dlquiz's, and how many entries of dlquiz's
+    notes were damaged (left out)."""
 
     file: str
     rows: list[tuple[int, str, int, int, int]]
     foreign_notes: int
+    damaged: int = 0
 
 
 def read(path: Path, guids: dict[str, tuple[str, ...]]) -> Revlog:
@@ -81,13 +91,14 @@ def read(path: Path, guids: dict[str, tuple[str, ...]]) -> Revlog:
     report = Report(str(path))
     with bulk.collector_paused():
         rows = _read(path, guids, report)
-    return Revlog(str(path), rows, report.foreign_notes)
+    return Revlog(str(path), rows, report.foreign_notes, report.skipped["damaged"])
 
 
 def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = None, dry_run: bool = False) -> Report:
     """Add the reviews the log does not have to `store` (None: there is no store yet, and this
     is a dry run). `zone` is the time zone of review days (None: the system's)."""
     report = Report(revlog.file, dry_run, foreign_notes=revlog.foreign_notes)
+    report.skipped["damaged"] = revlog.damaged
     revlog = revlog.rows
     if store is None:
         with bulk.collector_paused():
@@ -115,13 +126,16 @@ def _read(path: Path, guids: dict[str, tuple[str, ...]], report: Report) -> list
                 else:
                     notes[note_id] = cards
             card_of = {}
-            for card_id, note_id, ordinal in col.execute("SELECT id, nid, ord FROM cards"):
+            for card_id, note_id, ordinal in col.execute("SELECT id, nid, ord FROM cards WHERE typeof(ord) = 'integer'"):
                 cards = notes.get(note_id)
                 if cards is not None and 0 <= ordinal < len(cards):
                     card_of[card_id] = cards[ordinal]
             get = card_of.get
+            report.skipped["damaged"] = sum(1 for (cid,) in col.execute(f"SELECT cid FROM revlog WHERE NOT ({_SOUND})")
+                                            if get(cid) is not None)
             return [(revlog_id, card, ease, time, kind) for revlog_id, cid, ease, time, kind
-                    in col.execute("SELECT id, cid, ease, time, type FROM revlog ORDER BY id") if (card := get(cid)) is not None]
+                    in col.execute(f"SELECT id, cid, ease, time, type FROM revlog WHERE {_SOUND} ORDER BY id")
+                    if (card := get(cid)) is not None]
         except sqlite3.DatabaseError as exc:
             raise UsageError(f"{path}: a damaged or cut-short Anki collection ({exc})") from None
 
