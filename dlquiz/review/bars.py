@@ -25,6 +25,17 @@ PASS = 4  # the lowest grade that ends the day's re-drill
 _NOTES = {"redrill": "re-drill: 4 or 5 ends it", "cram": "cram: 4 or 5 ends it"}
 
 
+class AtWidth:
+    """A renderable made for the width it is drawn at, `make(width)`: the review page keeps what
+    it printed and draws it again after a resize, at the new width."""
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.make(options.max_width)
+
+
 class Items:
     """Items (key hints, grades) on as many lines as the width needs, `separator` between two
     items of a line: a line breaks between items, never inside one."""

@@ -4,7 +4,9 @@ tests can pipe a session; and a line of text, with the terminal's line editing, 
 
 Job control: on Ctrl-Z the terminal is given back as it was before the session, and when the
 process continues (SIGCONT, after `fg`) cbreak mode is set again and the next (or the waiting)
-read raises `Resumed`, so the screen redraws itself. `paused()` hands the terminal to another
+read raises `Resumed`, so the screen redraws itself; the same when the terminal is resized
+(SIGWINCH) while a key is awaited (a typed answer being written keeps its text: the page is drawn
+again at the next key). `paused()` hands the terminal to another
 program (the editor) for a while.
 """
 
@@ -33,6 +35,7 @@ class Keys:
     _cbreak = False  # single-key mode is on (not while a line is read)
     _reading = False  # blocked in a read: a SIGCONT raises Resumed there and then
     _resumed = False  # continued while not reading: the next read raises Resumed
+    _resized = False  # the terminal changed size: the next key read raises Resumed (a line's text is kept)
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stdin
@@ -74,8 +77,11 @@ class Keys:
     def _handle_job_signals(self) -> dict:
         if not threading_main() or not all(hasattr(signal, name) for name in _JOB_SIGNALS):
             return {}
-        return {signal.SIGTSTP: signal.signal(signal.SIGTSTP, self._on_stop),
-                signal.SIGCONT: signal.signal(signal.SIGCONT, self._on_continue)}
+        handlers = {signal.SIGTSTP: signal.signal(signal.SIGTSTP, self._on_stop),
+                    signal.SIGCONT: signal.signal(signal.SIGCONT, self._on_continue)}
+        if hasattr(signal, "SIGWINCH"):
+            handlers[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, self._on_resize)
+        return handlers
 
     @staticmethod
     def _restore_signals(previous: dict) -> None:
@@ -103,9 +109,17 @@ class Keys:
             raise Resumed()
         self._resumed = True
 
+    def _on_resize(self, signum, frame) -> None:
+        """The terminal changed size: a page waiting for a key is drawn again at the new width
+        (now, or at the next key read); a typed answer being written is left alone, its text kept."""
+        if self._reading and self._cbreak:
+            self._reading = False
+            raise Resumed()
+        self._resized = True
+
     def _check_resumed(self) -> None:
-        if self._resumed:
-            self._resumed = False
+        if self._resumed or (self._resized and self._cbreak):
+            self._resumed = self._resized = False
             raise Resumed()
 
     @contextmanager
@@ -123,7 +137,7 @@ class Keys:
         finally:
             self._set_cbreak(True)
             self._restore_signals(previous)
-            self._resumed = False
+            self._resumed = self._resized = False
 
     def typed_ahead(self, wait: float = 0.0) -> str:
         """The keys pressed but not read yet, taken (so a text prompt starts empty); with `wait`,
@@ -211,7 +225,7 @@ class Keys:
 def helper_thread() -> None:
     """Call first in a helper thread: the signals the screen handles (Ctrl-C, Ctrl-Z, SIGCONT)
     then go to the main thread, where they interrupt a waiting read."""
-    names = ("SIGINT", "SIGTSTP", "SIGCONT")
+    names = ("SIGINT", "SIGTSTP", "SIGCONT", "SIGWINCH")
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, name) for name in names if hasattr(signal, name)})
 

@@ -61,7 +61,7 @@ class Reviewer:
     def header(self, item: Item) -> None:
         deck = self.session.collection.deck(item.card.deck)
         progress = f"{self.session.done} done · {self.session.left} left"
-        self.console.print(bars.header(deck.id, deck.title, _LABEL[item.kind], progress, self.console.width))
+        self.console.print(bars.AtWidth(lambda width: bars.header(deck.id, deck.title, _LABEL[item.kind], progress, width)))
 
     def question(self, item: Item, card=None) -> None:
         card = card or item.card
@@ -73,13 +73,25 @@ class Reviewer:
         typed = _asks_for_answer(card)
         view = bars.hint(typed)
         self.console.print(view)
-        self._hint_lines = len(self.console.render_lines(view, pad=False)) if not typed and self.console.is_terminal else 0
+        self._hint = view if not typed and self.console.is_terminal else None
+        self._hint_lines = len(self.console.render_lines(view, pad=False)) if self._hint is not None else 0
 
     _hint_lines = 0
+    _hint = None
+
+    def redraw(self) -> None:
+        """The page drawn again (after Ctrl-Z and `fg`, or a resize), at the terminal's width now;
+        the "show answer" hint, if it is still the last thing on screen, counted again."""
+        self.page.redraw()
+        if self._hint_lines and self._hint is not None:
+            self._hint_lines = len(self.console.render_lines(self._hint, pad=False))
 
     def retract_hint(self) -> None:
         """Erase the "show answer" hint, the last lines printed: once the answer shows it no
         longer holds. (Output that is not a terminal keeps it: it cannot be erased there.)"""
+        if self._hint is not None:  # (nor is it drawn again with the page)
+            hint, self._hint = self._hint, None
+            self.page.printed = [printed for printed in self.page.printed if not (len(printed) == 1 and printed[0] is hint)]
         if self._hint_lines:
             up_and_erase = ((ControlType.CURSOR_UP, 1), (ControlType.ERASE_IN_LINE, 2))
             self.console.control(Control(ControlType.CARRIAGE_RETURN, *up_and_erase * self._hint_lines))
@@ -87,7 +99,7 @@ class Reviewer:
 
     def help(self) -> None:
         self._hint_lines = 0  # the hint is no longer the last thing on screen
-        self.console.print(bars.help_view(self.console.width))
+        self.console.print(bars.AtWidth(bars.help_view))
 
     def answer(self, card) -> None:
         options = self.options
@@ -99,7 +111,8 @@ class Reviewer:
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
     def grade_bar(self, item: Item, suggestion: int | None = None) -> None:
-        self.console.print(bars.grade_bar(self.session.preview(item), item.kind, self.console.width, suggestion))
+        preview = self.session.preview(item)
+        self.console.print(bars.AtWidth(lambda width: bars.grade_bar(preview, item.kind, width, suggestion)))
 
     # -- the loop
     def _warm_up(self) -> None:
@@ -176,7 +189,7 @@ class Reviewer:
             try:
                 response = self.keys.line("answer › ")
             except Resumed:
-                self.page.redraw()
+                self.redraw()
                 continue
             if response is None:
                 return "eof", None
@@ -222,7 +235,7 @@ class Reviewer:
             try:
                 key = self.keys.key()
             except Resumed:
-                self.page.redraw()
+                self.redraw()
                 continue
             if key == "?":
                 self.help()

@@ -294,6 +294,44 @@ def test_the_screen_and_the_prompt_come_back_after_a_stop_and_continue(four, iso
     assert finish(child) == 0
 
 
+def _rule_at(child, pattern: str) -> str:
+    """The next line of output holding `pattern` (a header rule, a grade line), its control
+    sequences taken out."""
+    child.expect(rf"[^\r\n]*{pattern}[^\r\n]*")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.after)
+
+
+def test_a_resized_terminal_gets_the_page_again_at_its_new_width(four, isolated):
+    env = env_at()
+    del env["COLUMNS"]  # (Rich would keep to it): the width is the terminal's, as in a real one
+    child = pexpect.spawn(sys.executable, ["-m", "dlquiz", "review", "--plain"], env=env, encoding="utf-8", timeout=30,
+                          dimensions=(50, 100))
+    at_question(child, "Question number 0")
+    child.setwinsize(50, 40)  # rows, columns: SIGWINCH, as a terminal window being narrowed
+    header = _rule_at(child, "0 done · 4 left")  # the page drawn again: the header first
+    assert len(header.strip()) <= 40 and header.strip().startswith("─") and header.strip().endswith("─"), header
+    child.expect("Question number 0")
+    child.expect("show answer")
+    child.send(" ")
+    child.expect("Answer number 0")
+    grades = _rule_at(child, "perfect|5 ")
+    assert len(grades) <= 40, grades  # the grade bar made for 40 columns (short words below 60)
+    child.setwinsize(50, 100)
+    header = _rule_at(child, "0 done · 4 left")
+    assert len(header.strip()) > 40, header  # and wide again
+    child.expect("Answer number 0")
+    assert "show answer" not in child.before  # the hint taken back when the answer showed stays away
+    child.send("4")
+    child.expect("answer › ")
+    child.send("76")  # half an answer typed, then the window resized: the text stays
+    child.expect("76")
+    child.setwinsize(50, 60)
+    child.send("00\r")
+    child.expect("✓ correct")  # 7600: what was typed before the resize was kept
+    child.send("q")
+    assert finish(child) == 0
+
+
 def test_ctrl_z_in_a_session_leaves_it_working(four, isolated):
     child = spawn()
     at_question(child, "Question number 0")
