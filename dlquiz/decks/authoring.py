@@ -11,7 +11,6 @@ runs all land. Nothing here knows the terminal; the prompts live in dlquiz.cli.i
 from __future__ import annotations
 
 import difflib
-import gc
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from dlquiz.decks.editor import Aborted, keep, run_editor, strip_comments  # noq
 from dlquiz.decks.files import deck_id_for, discover, display_path
 from dlquiz.decks.format import ID_RE, load_text
 from dlquiz.errors import DlquizError, NotFound, Problem, UsageError
-from dlquiz.model import Card, Collection, Deck
+from dlquiz.model import Card, Collection, Deck, collector_paused
 
 
 @dataclass
@@ -72,13 +71,8 @@ def _world() -> _World:
     home = paths.home()
     cache = DeckCache(cache_path(home) if home.is_dir() else None)
     files = discover(paths.deck_dirs())
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         loaded = {path: cache.load_file(path) for path in files}
-    finally:
-        if paused:
-            gc.enable()
     cache.save()
     collection = build_collection(list(loaded.values()))  # an invalid deck stops here
     return _World(loaded, collection, {deck_id_for(p): p for p in files})

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlquiz.export.notes import Progress, Report
-from dlquiz.export.runs import check_output, gc_paused, newly_gone, prepare, write_atomically
-from dlquiz.model import Collection
+from dlquiz.export.runs import check_output, newly_gone, prepare, write_atomically
+from dlquiz.model import Collection, collector_paused
 
 
 def export_anki(out: Path, patterns: list[str] | None = None, with_progress: bool = False,
@@ -29,7 +29,7 @@ def export_anki(out: Path, patterns: list[str] | None = None, with_progress: boo
     collection = collection if collection is not None else load_collection()
     now = paths.now()
     report = Report(path=str(out), with_progress=with_progress)
-    with store_module.open_store(create=True) as store, gc_paused():
+    with store_module.open_store(create=True) as store, collector_paused():
         notes, known = prepare(collection, patterns, store, now, report, progress)
         today = review_today(store, now, config.load(paths.home()).rollover_hour)
         schedules = None

@@ -10,10 +10,8 @@ export.
 
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -99,19 +97,6 @@ def check_output(path: Path) -> None:
         raise UsageError(f"{path}: is a directory; give a file name")
     if not path.parent.is_dir():
         raise UsageError(f"{path.parent}: no such directory")
-
-
-@contextmanager
-def gc_paused():
-    """Building notes makes many small objects and no reference cycles: with the cyclic garbage
-    collector paused it does not walk the loaded decks again and again (a fifth of the export)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def write_atomically(path: Path, write: Callable[[str], None]) -> None:

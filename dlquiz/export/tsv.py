@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 from dlquiz.export.notes import Note, Progress, Report
-from dlquiz.export.runs import check_output, gc_paused, newly_gone, prepare, write_atomically
+from dlquiz.export.runs import check_output, newly_gone, prepare, write_atomically
+from dlquiz.model import collector_paused
 
 TSV_NOTETYPE = "Basic"  # in every Anki collection; a text import cannot create note types
 TSV_CLOZE_NOTETYPE = "Cloze"  # the same, for cloze cards: fields Text and Back Extra
@@ -69,7 +70,7 @@ def export_tsv(out: Path | None, patterns: list[str] | None = None, progress: Pr
         check_output(out)
     collection = load_collection()
     report = Report(path=str(out) if out is not None else "standard output", search_field="Back")
-    with store_module.open_store(create=True) as store, gc_paused():
+    with store_module.open_store(create=True) as store, collector_paused():
         notes, known = prepare(collection, patterns, store, paths.now(), report, progress)
         text = tsv_text(notes)
         if out is not None:

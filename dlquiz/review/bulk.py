@@ -13,7 +13,6 @@ rolls the schema back with the rest.
 
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -107,17 +106,3 @@ def large_cache(db: sqlite3.Connection, rows: int):
         yield
     finally:
         db.execute("PRAGMA cache_size = -2000")  # SQLite's default
-
-
-@contextmanager
-def collector_paused():
-    """Inside: no cyclic garbage collection. A sync or an import makes a million tuples, which
-    hold no cycles; the collector, woken every 700 of them, would walk them all again and again
-    (a second of an import of 500,000 reviews)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()

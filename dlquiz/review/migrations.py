@@ -215,6 +215,15 @@ def _card_part(sign: str, rows: str, deck: str, due: str, suspended: str, lapses
     return sql
 
 
+_ROW = dict(rows="members WHERE card_id = {}.card_id", deck="deck", due="{}.due", suspended="{}.suspended",
+            lapses="{}.lapses")
+
+
+def _row_part(sign: str, row: str, parts: tuple = _PARTS) -> str:
+    """_card_part for the card of a trigger's row (`row`: 'NEW' or 'OLD')."""
+    return _card_part(sign, **{key: value.format(row) for key, value in _ROW.items()}, parts=parts)
+
+
 def m008_deck_counts(db: sqlite3.Connection) -> None:
     # Per-deck counts kept as the schedules change, so that `dlquiz decks` and the first card of a
     # review read per deck, not per card (200,000 cards: a GROUP BY over every card took 150 ms).
@@ -248,12 +257,10 @@ def m008_deck_counts(db: sqlite3.Connection) -> None:
         db.execute(f"CREATE TABLE {table} (deck TEXT NOT NULL, {column} NOT NULL, n INTEGER NOT NULL, "
                    f"PRIMARY KEY (deck, {column.split()[0]})) WITHOUT ROWID")
 
-    card = dict(rows="members WHERE card_id = {}.card_id", deck="deck", due="{}.due", suspended="{}.suspended",
-                lapses="{}.lapses")
     for event, parts in (("INSERT", (("+", "NEW"),)), ("DELETE", (("-", "OLD"),)), ("UPDATE", (("-", "OLD"), ("+", "NEW")))):
         when = (" OF due, suspended, lapses ON cards WHEN OLD.due IS NOT NEW.due OR OLD.suspended IS NOT NEW.suspended "
                 "OR OLD.lapses IS NOT NEW.lapses" if event == "UPDATE" else " ON cards")
-        body = "".join(_card_part(sign, **{key: value.format(row) for key, value in card.items()}) for sign, row in parts)
+        body = "".join(_row_part(sign, row) for sign, row in parts)
         db.execute(f"CREATE TRIGGER deck_counts_after_{event.lower()} AFTER {event}{when} BEGIN {body}END")
     # A deck's members are written together, then its row of member_decks: that row's triggers
     # count the deck again, in three aggregates (a trigger on each member row would cost 20 us a
@@ -278,15 +285,11 @@ def m009_narrow_count_triggers(db: sqlite3.Connection) -> None:
     # A grade moves a scheduled card from one due day to another, and now and then adds a lapse:
     # m008's one trigger took the card's whole part away and added it back, ten statements (half
     # of a grade's time). Now each change runs what it changes: a due day moved (three
-    # statements), lapses changed (four), and the rest (a card becoming scheduled, new again,
+    # statements), lapses changed (three), and the rest (a card becoming scheduled, new again,
     # suspended or unsuspended) the totals and the due days as before. The members' `new` flag is
     # written only when a card becomes new or stops being new.
-    card = dict(rows="members WHERE card_id = {}.card_id", deck="deck", due="{}.due", suspended="{}.suspended",
-                lapses="{}.lapses")
-
     def both(parts: tuple) -> str:
-        return "".join(_card_part(sign, **{key: value.format(row) for key, value in card.items()}, parts=parts)
-                       for sign, row in (("-", "OLD"), ("+", "NEW")))
+        return _row_part("-", "OLD", parts) + _row_part("+", "NEW", parts)
 
     moved = ("OLD.due IS NOT NEW.due AND OLD.due IS NOT NULL AND NEW.due IS NOT NULL AND NOT OLD.suspended "
              "AND NOT NEW.suspended")

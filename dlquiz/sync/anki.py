@@ -25,8 +25,9 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 from dlquiz.errors import UsageError
+from dlquiz.model import collector_paused
 from dlquiz.render.words import plural
-from dlquiz.review import bulk, events, merging
+from dlquiz.review import events, merging
 from dlquiz.review.today import review_day
 from dlquiz.sync import ankifile
 
@@ -89,7 +90,7 @@ def read(path: Path, guids: dict[str, tuple[str, ...]]) -> Revlog:
     """The reviews of dlquiz's notes in the Anki file at `path` (ankifile: a bad file is a
     UsageError). `guids` maps a note GUID to the dlquiz cards of its Anki cards, in Anki's order."""
     report = Report(str(path))
-    with bulk.collector_paused():
+    with collector_paused():
         rows = _read(path, guids, report)
     return Revlog(str(path), rows, report.foreign_notes, report.skipped["damaged"])
 
@@ -101,10 +102,10 @@ def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = No
     report.skipped["damaged"] = revlog.damaged
     revlog = revlog.rows
     if store is None:
-        with bulk.collector_paused():
+        with collector_paused():
             _plan(None, revlog, rollover_hour, zone, report)
         return report
-    with store.transaction("the import"), bulk.collector_paused():
+    with store.transaction("the import"), collector_paused():
         planned = _plan(store, revlog, rollover_hour, zone, report)
         if dry_run:
             report.imported, report.cards = len(planned), len({event.card_id for event in planned})

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlquiz.errors import UsageError
-from dlquiz.review import bulk, events, merging
+from dlquiz.model import collector_paused
+from dlquiz.review import events, merging
 from dlquiz.render.words import plural
 from dlquiz.sync import anki, jsonl
 
@@ -67,7 +68,7 @@ def sync(store, folder: Path, lock_timeout: float = LOCK_TIMEOUT) -> Report:
         raise UsageError(f"{folder}: {what}; create the sync folder first (dlquiz sync DIR, or sync_dir in config.toml)")
     folder = folder.resolve()
     report = Report(str(folder))
-    with _locked(store.path.parent / LOCK, lock_timeout), bulk.collector_paused():
+    with _locked(store.path.parent / LOCK, lock_timeout), collector_paused():
         _send(store, folder, report)
         _receive(store, folder, report)
     return report
