@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
@@ -62,12 +63,12 @@ SCHEMA = [
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
     ("table", "reviews", "CREATE TABLE reviews ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, reviewed_at TEXT NOT "
      "NULL, day TEXT NOT NULL, grade INTEGER CHECK (grade BETWEEN 0 AND 5), answer_ms INTEGER NOT NULL DEFAULT 0, "
-     "kind TEXT NOT NULL CHECK (kind IN ('review', 'redrill', 'cram', 'undo')), undoes INTEGER REFERENCES "
-     "reviews(id), reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before INTEGER NOT NULL, "
-     "due_before TEXT, lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after INTEGER NOT NULL, "
-     "interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL , device TEXT NOT NULL DEFAULT "
-     "'', seq INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL DEFAULT 'dlquiz' CHECK (origin IN ('dlquiz', "
-     "'anki')), anki_id INTEGER, undoes_device TEXT, undoes_seq INTEGER)"),
+     "kind TEXT NOT NULL CHECK (kind = 'review' OR kind = 'redrill' OR kind = 'cram' OR kind = 'undo'), undoes "
+     "INTEGER REFERENCES reviews(id), reps_before INTEGER NOT NULL, ef_before INTEGER NOT NULL, interval_before "
+     "INTEGER NOT NULL, due_before TEXT, lapses_before INTEGER NOT NULL, reps_after INTEGER NOT NULL, ef_after "
+     "INTEGER NOT NULL, interval_after INTEGER NOT NULL, due_after TEXT, lapses_after INTEGER NOT NULL, device TEXT "
+     "NOT NULL DEFAULT '', seq INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL DEFAULT 'dlquiz' CHECK (origin = "
+     "'dlquiz' OR origin = 'anki'), anki_id INTEGER, undoes_device TEXT, undoes_seq INTEGER )"),
     ("table", "suspensions", "CREATE TABLE suspensions ( id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT "
      "NULL, day TEXT NOT NULL, suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)) , device TEXT NOT NULL DEFAULT "
      "'', seq INTEGER NOT NULL DEFAULT 0)"),
@@ -403,6 +404,46 @@ def test_a_store_of_schema_5_migrates_keeping_its_cards(tmp_path):
         assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended
 
 
+
+def test_a_store_of_schema_9_migrates_its_log_row_for_row_under_the_cheaper_checks(tmp_path):
+    """m010 copies the log into a table whose checks are comparisons instead of IN lists: every
+    row with its id, the states, the indexes and the schema as a new store's; the checks hold."""
+    from dlquiz.review.migrations import MIGRATIONS
+
+    with Store(tmp_path / "new.db") as s:
+        for i in range(40):
+            s.record(f"c{i % 7}", (i * 3) % 6, "review" if i % 5 else "redrill", DAY + timedelta(days=i // 7),
+                     NOW + timedelta(days=i // 7, minutes=i))
+        s.undo(s.db.execute("SELECT max(id) FROM reviews WHERE kind = 'review'").fetchone()[0], DAY + timedelta(days=6),
+               NOW + timedelta(days=6, hours=1))
+        s.db.execute("UPDATE reviews SET origin = 'anki', anki_id = 1764147600000 WHERE id = 3")
+        log = s.db.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+        states = s.rebuild_states()
+    old = tmp_path / "dlquiz.db"
+    db = sqlite3.connect(old, isolation_level=None)
+    for migration in MIGRATIONS[:9]:
+        migration(db)
+    assert "kind IN (" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'reviews'").fetchone()[0]
+    db.execute("ATTACH ? AS new", (str(tmp_path / "new.db"),))
+    for table in ("reviews", "cards", "burials", "suspensions"):
+        db.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+    db.execute("INSERT OR REPLACE INTO main.meta SELECT * FROM new.meta")
+    db.execute("DETACH new")
+    db.execute("PRAGMA user_version = 9")
+    db.close()
+    with Store(old) as s:
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert s.db.execute("SELECT * FROM reviews ORDER BY id").fetchall() == log
+        assert s.rebuild_states() == states
+        rows = s.db.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name").fetchall()
+        assert [(t, n, normalise(q)) for t, n, q in rows] == SCHEMA
+        assert s.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        for column, value in (("kind", "reviewed"), ("origin", "ankidroid")):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                s.db.execute(f"UPDATE reviews SET {column} = ? WHERE id = 1", (value,))
+        s.record("c1", 4, "review", DAY + timedelta(days=9), NOW + timedelta(days=9))
+        assert s.state("c1").due > DAY + timedelta(days=9)
+
 # -- the write-ahead log: checkpointed outside the grades' commits (review/wal.py) ------------------
 
 
@@ -424,13 +465,16 @@ def test_the_wal_is_checkpointed_from_another_thread_once_it_passes_its_limit(tm
     monkeypatch.setattr(wal, "CHECKPOINT_BYTES", 64 * 1024)
     threads = []
     real = wal.checkpoint
-    monkeypatch.setattr(wal, "checkpoint", lambda db: threads.append(threading.current_thread().name) or real(db))
+    masks = []
+    monkeypatch.setattr(wal, "checkpoint", lambda db: threads.append(threading.current_thread().name) or
+                        masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, ())) or real(db))
     path = tmp_path / "dlquiz.db"
     with Store(path) as s:
         for i in range(300):
             s.record(f"c{i % 40}", 4, "review", DAY + timedelta(days=i // 40), NOW)
         assert threads and set(threads) == {"dlquiz-wal-checkpoint"}  # never in a grade's own thread
     assert threads[-1] == threading.current_thread().name  # and once more as the store closes
+    assert {signal.SIGINT, signal.SIGCONT, signal.SIGWINCH} <= masks[0]  # signals go to the main thread
     with Store(path) as s:
         assert s.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 300
 
