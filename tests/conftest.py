@@ -3,6 +3,7 @@ at temporary directories and DLQUIZ_NOW pins the clock, for every test."""
 
 from __future__ import annotations
 
+import signal
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,15 @@ from dlquiz.cli.app import app
 from dlquiz.paths import bundled_cards_dir
 
 FIXED_NOW = "2026-11-26T09:00:00+00:00"
+
+
+def pytest_configure(config):
+    """Ctrl-C handled as in a terminal, however the tests were started: a shell starts a command
+    run in the background (`pytest &`) with SIGINT and SIGQUIT ignored, every program it starts
+    inherits that, and a review session in a pseudo-terminal would then never see its Ctrl-C."""
+    for signum, handler in ((signal.SIGINT, signal.default_int_handler), (signal.SIGQUIT, signal.SIG_DFL)):
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            signal.signal(signum, handler)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,12 @@ read raises `Resumed`, so the screen redraws itself; the same when the terminal 
 (SIGWINCH) while a key is awaited (a typed answer being written keeps its text: the page is drawn
 again at the next key). `paused()` hands the terminal to another
 program (the editor) for a while.
+
+A key is awaited in `select` on the terminal and on the signal wake-up pipe
+(`signal.set_wakeup_fd`): a signal (Ctrl-C, SIGCONT, SIGWINCH) that the kernel hands to another
+thread of the process (the WAL checkpointer's, numpy's BLAS workers) runs its Python handler in
+the main thread only, which a plain blocking read would keep waiting: the pipe wakes it, so
+Ctrl-C always ends the session at once.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from typing import TextIO
@@ -54,6 +61,7 @@ class Keys:
         fd = self.stream.fileno()
         self._saved = termios.tcgetattr(fd)
         previous = self._handle_job_signals()
+        wake = self._wake_on_signals()
         try:
             self._set_cbreak(True)
             yield
@@ -62,6 +70,46 @@ class Keys:
             termios.tcsetattr(fd, termios.TCSANOW, self._saved)
             self._saved = None
             self._cbreak = False
+            if wake is not None:
+                signal.set_wakeup_fd(wake[2])
+                for end in wake[:2]:
+                    os.close(end)
+                self._wake = None
+
+    _wake: int | None = None  # the read end of the signal wake-up pipe (while active)
+
+    def _wake_on_signals(self) -> tuple[int, int, int] | None:
+        """A pipe that every signal writes a byte to, whichever thread the kernel gave it to:
+        (read end, write end, the wake-up fd it replaces); None off the main thread."""
+        if not threading_main():
+            return None
+        read_end, write_end = os.pipe()
+        for end in (read_end, write_end):
+            os.set_blocking(end, False)
+        replaced = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        self._wake = read_end
+        return read_end, write_end, replaced
+
+    def _next_byte(self, fd: int) -> bytes:
+        """One byte from the terminal; while none comes, a signal's handler runs as soon as the
+        signal is caught (in whichever thread), so Ctrl-C interrupts and SIGCONT raises Resumed."""
+        wake = self._wake
+        if wake is None:
+            return os.read(fd, 1)
+        while True:
+            ready = select.select([fd, wake], [], [])[0]
+            if wake in ready:
+                try:
+                    os.read(wake, 512)
+                except BlockingIOError:
+                    pass
+                # The handlers of the signals caught run here and now, not at the interpreter's
+                # next check: signal 0 sends nothing, and pthread_kill then checks for caught
+                # signals (PyErr_CheckSignals) before this thread waits again.
+                signal.pthread_kill(threading.get_ident(), 0)
+                self._check_resumed()
+            if fd in ready:
+                return os.read(fd, 1)
 
     def _set_cbreak(self, on: bool) -> None:
         import termios
@@ -193,7 +241,7 @@ class Keys:
         if self._pushback:
             char, self._pushback = self._pushback[0], self._pushback[1:]
         else:
-            char = self._read(lambda: os.read(fd, 1)).decode("utf-8", "replace")
+            char = self._read(lambda: self._next_byte(fd)).decode("utf-8", "replace")
         if char == "\x1b":  # an escape sequence (arrow keys...): swallow the rest
             while select.select([fd], [], [], 0.02)[0]:
                 os.read(fd, 16)
@@ -222,16 +270,6 @@ class Keys:
             return None
 
 
-def helper_thread() -> None:
-    """Call first in a helper thread: the signals the screen handles (Ctrl-C, Ctrl-Z, SIGCONT)
-    then go to the main thread, where they interrupt a waiting read."""
-    names = ("SIGINT", "SIGTSTP", "SIGCONT", "SIGWINCH")
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, name) for name in names if hasattr(signal, name)})
-
-
 def threading_main() -> bool:
     """Signal handlers can only be set from the main thread."""
-    import threading
-
     return threading.current_thread() is threading.main_thread()

@@ -19,8 +19,8 @@ from rich.text import Text
 
 from dlquiz.render import cards as render
 from dlquiz.render.words import plural
-from dlquiz.review import actions, bars
-from dlquiz.review.keys import Keys, Resumed, helper_thread
+from dlquiz.review import actions, bars, wal
+from dlquiz.review.keys import Keys, Resumed
 from dlquiz.review.session import Item, Session
 from dlquiz.sm2 import GRADES
 
@@ -120,7 +120,6 @@ class Reviewer:
         renderer and, when formulas are to be checked, sympy (~0.3 s). Then set aside for the
         session what exists by now (modules, the collection's index, the queue): the garbage
         collector's full passes no longer walk it (a pause of 25 ms every few hundred cards)."""
-        helper_thread()
         from dlquiz.render import markdown  # noqa: F401 - rich.markdown and markdown-it
 
         if any(getattr(item.card, "template", None) or item.card.kind in ("formula", "cloze") for item in list(self.session.queue)):
@@ -150,7 +149,7 @@ class Reviewer:
             self.question(item, card)
             if not self._warmed:  # only now: nothing may delay the first card
                 self._warmed = True
-                threading.Thread(target=self._warm_up, daemon=True).start()
+                wal.start_deaf(threading.Thread(target=self._warm_up, daemon=True))  # (signals: the main thread's)
             suggestion = None
             self.hint(card)
             if _asks_for_answer(card):

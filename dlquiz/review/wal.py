@@ -17,6 +17,7 @@ a killed process (tests/review/test_store.py and test_screen.py kill sessions wi
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import threading
 from pathlib import Path
@@ -39,6 +40,20 @@ def checkpoint(db: sqlite3.Connection) -> None:
         pass
 
 
+def start_deaf(thread: threading.Thread) -> None:
+    """Start `thread` with every signal blocked from its first instruction (it inherits this
+    thread's mask, set for the moment of its start): the kernel then hands Ctrl-C, SIGCONT and
+    SIGWINCH to the main thread, whose wait for a line of input they must interrupt."""
+    if not hasattr(signal, "pthread_sigmask"):
+        thread.start()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    try:
+        thread.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class Checkpointer:
     """Checkpoints the WAL of the database at `path` from a thread, when told that a commit made
     it pass CHECKPOINT_BYTES (`committed`), until `close`."""
@@ -58,7 +73,7 @@ class Checkpointer:
             return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="dlquiz-wal-checkpoint", daemon=True)
-            self._thread.start()
+            start_deaf(self._thread)
         self._wake.set()
 
     def _run(self) -> None:

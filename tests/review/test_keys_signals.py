@@ -1,0 +1,93 @@
+"""A signal caught by another thread of the process still reaches the wait for a key.
+
+The kernel may hand Ctrl-C (SIGINT), SIGCONT or SIGWINCH to any thread that does not block it
+(the WAL checkpointer's, numpy's BLAS workers); Python runs the handler in the main thread only,
+and a main thread blocked in a plain read() would go on waiting for a key: the Ctrl-C lost until
+the next key press (seen as a rare timeout of the pexpect tests that send Ctrl-C or SIGCONT).
+Here the signal is sent to a helper thread on purpose (`pthread_kill`), while the main thread
+waits in `Keys.key()` on a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dlquiz.review.keys import Keys, Resumed
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_kill") or not Path("/proc/self/task").is_dir(),
+                                reason="thread-directed signals and /proc (Linux)")
+RESCUE_AFTER = 5.0  # seconds: then a key is typed, so that a failing test ends
+
+
+def _waiting(thread_id: int) -> bool:
+    """Whether this thread of the process is asleep in a system call (its state in /proc: S)."""
+    stat = Path(f"/proc/self/task/{thread_id}/stat").read_text()
+    return stat[stat.rindex(")") + 2] == "S"
+
+
+def _signal_from_a_helper_thread(keys: Keys, master: int, signum: int) -> tuple[threading.Thread, dict]:
+    """A thread (signals not blocked) that, once the main thread waits for a key, sends `signum`
+    to itself; if the key wait has not ended RESCUE_AFTER seconds later, it types a key."""
+    main = threading.main_thread().native_id
+    outcome = {"rescued": False}
+    done = threading.Event()
+
+    def run():
+        deadline = time.monotonic() + 10
+        while not (keys._reading and _waiting(main)) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        signal.pthread_kill(threading.get_ident(), signum)  # caught here, in this thread
+        if not done.wait(RESCUE_AFTER):
+            outcome["rescued"] = True
+            os.write(master, b"x")
+
+    outcome["done"] = done
+    return threading.Thread(target=run, daemon=True), outcome
+
+
+@pytest.fixture
+def terminal():
+    master, slave = pty.openpty()
+    stream = os.fdopen(slave, "r", encoding="utf-8")
+    try:
+        yield master, stream
+    finally:
+        stream.close()
+        os.close(master)
+
+
+def test_ctrl_c_caught_by_another_thread_ends_the_wait_for_a_key_at_once(terminal):
+    master, stream = terminal
+    keys = Keys(stream)
+    with keys.active():
+        helper, outcome = _signal_from_a_helper_thread(keys, master, signal.SIGINT)
+        helper.start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            keys.key()
+        outcome["done"].set()
+        waited = time.monotonic() - started
+    helper.join()
+    assert not outcome["rescued"] and waited < RESCUE_AFTER
+
+
+def test_a_continue_caught_by_another_thread_makes_the_waiting_screen_redraw(terminal):
+    master, stream = terminal
+    keys = Keys(stream)
+    with keys.active():
+        helper, outcome = _signal_from_a_helper_thread(keys, master, signal.SIGCONT)
+        helper.start()
+        with pytest.raises(Resumed):
+            keys.key()
+        outcome["done"].set()
+        os.write(master, b" ")
+        assert keys.key() == "space"  # and the keys go on as before
+    helper.join()
+    assert not outcome["rescued"]
+    assert signal.set_wakeup_fd(-1) == -1  # the wake-up pipe given back when the session ended
