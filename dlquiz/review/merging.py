@@ -53,9 +53,11 @@ _INSERT_ANKI_GRADE = (f"INSERT INTO reviews (card_id, reviewed_at, day, grade, a
                       f"origin, {_SM2}) VALUES ({', '.join('?' * 20)})")
 
 
-def merge(store, incoming: Iterable[Event], dry_run: bool = False) -> Merged:
+def merge(store, incoming: Iterable[Event], dry_run: bool = False, fresh: bool = False) -> Merged:
     """Add the events the log does not hold (inside the caller's write transaction) and replay
-    the cards they touch. With `dry_run`, count only."""
+    the cards they touch. With `dry_run`, count only. `fresh`: the events are new by making
+    (this store's own, numbered past its log, each Anki revlog id checked against the log and
+    given once: an import's), so no identity is looked up."""
     db = store.db
     known: dict[tuple[str, str], set[int]] = {}
     anki_ids: set[int] | None = None
@@ -63,21 +65,23 @@ def merge(store, incoming: Iterable[Event], dry_run: bool = False) -> Merged:
     reviews, suspensions, burials = [], [], []
     for event in incoming:
         kind, device, seq, card_id, at, day, grade_kind, grade, answer_ms, origin, anki_id, undoes, suspended, until = event
-        table = TABLES[kind]
-        seen = known.get((table, device))
-        if seen is None:
-            seen = known[(table, device)] = {row[0] for row in db.execute(f"SELECT seq FROM {table} WHERE device = ?", (device,))}
-        if seq in seen:
-            result.known += 1
-            continue
-        if anki_id is not None:
-            if anki_ids is None:
-                anki_ids = {row[0] for row in db.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
-            if anki_id in anki_ids:
+        if not fresh:
+            table = TABLES[kind]
+            seen = known.get((table, device))
+            if seen is None:
+                seen = known[(table, device)] = {row[0] for row in db.execute(f"SELECT seq FROM {table} WHERE device = ?",
+                                                                              (device,))}
+            if seq in seen:
                 result.known += 1
                 continue
-            anki_ids.add(anki_id)
-        seen.add(seq)
+            if anki_id is not None:
+                if anki_ids is None:
+                    anki_ids = {row[0] for row in db.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
+                if anki_id in anki_ids:
+                    result.known += 1
+                    continue
+                anki_ids.add(anki_id)
+            seen.add(seq)
         if kind == "grade":
             reviews.append((card_id, at, day, grade, answer_ms, grade_kind, None, device, seq, origin, anki_id, None, None))
         elif kind == "undo":

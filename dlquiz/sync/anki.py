@@ -42,6 +42,7 @@ _SOUND = (f"typeof(cid) = 'integer' AND typeof(ease) = 'integer' AND typeof(time
           f"AND typeof(type) = 'integer' AND id BETWEEN 0 AND {LAST_ID - 1}")
 BUMP_MS = 1000  # an export moves a review's revlog id up by at most this much to keep ids unique
 MAX_ANSWER_MS = 60_000  # as a dlquiz session counts a card left on screen
+_THOUSANDTHS = tuple(f".{milli:03d}000+00:00" for milli in range(1000))  # the end of a time as events.utc writes it
 
 
 @dataclass
@@ -110,7 +111,7 @@ def bring_in(store, revlog: Revlog, rollover_hour: int, zone: tzinfo | None = No
         if dry_run:
             report.imported, report.cards = len(planned), len({event.card_id for event in planned})
             return report
-        merged = merging.merge(store, planned)  # (no copies of dlquiz's reviews: the plan left them out)
+        merged = merging.merge(store, planned, fresh=True)  # (no copies of dlquiz's reviews: the plan left them out)
     report.imported, report.cards, report.already = merged.added, len(merged.cards), report.already + merged.known
     return report
 
@@ -152,6 +153,8 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
     seq = events.next_seq(db, store.device) if db is not None else 1
     device = store.device if store is not None else ""
     planned, days, dates = [], {}, {}
+    clock: dict[int, str] = {}  # second of the day -> 'HH:MM:SS'
+    thousandths = _THOUSANDTHS
     make = tuple.__new__  # (an Event of all its fields, made as the tuple it is: a third of the time of Event(...))
     for revlog_id, card_id, ease, answer_ms, kind in revlog:
         skipped = SKIPPED_TYPES.get(kind) or (None if ease in BUTTONS else "no_answer")
@@ -161,6 +164,7 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         if revlog_id in known or revlog_id in exported:
             report.already += 1
             continue
+        known.add(revlog_id)  # (a revlog id is given once: merged as new without looking it up again)
         if ours is None:
             ours = _dlquiz_reviews(db)
         if ours and _exported_before(ours.get(card_id), revlog_id, ease):
@@ -170,9 +174,10 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         prefix = dates.get(utc_day)
         if prefix is None:
             prefix = dates[utc_day] = datetime.fromtimestamp(utc_day * 86_400, timezone.utc).isoformat()[:11]  # 'YYYY-MM-DDT'
-        hour, milli = divmod(milli, 3_600_000)
-        minute, milli = divmod(milli, 60_000)
         second, milli = divmod(milli, 1000)
+        hms = clock.get(second)
+        if hms is None:
+            hms = clock[second] = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
         quarter = revlog_id // 900_000  # (every time zone's offset is a whole number of quarter hours)
         day = days.get(quarter)
         if day is None:
@@ -182,7 +187,7 @@ def _plan(store, revlog, rollover_hour: int, zone: tzinfo | None, report: Report
         first = key not in scheduled
         scheduled.add(key)
         planned.append(make(events.Event, (
-            "grade", device, seq, card_id, f"{prefix}{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}000+00:00", day,
+            "grade", device, seq, card_id, prefix + hms + thousandths[milli], day,
             "review" if first else "redrill", BUTTONS[ease],
             answer_ms if 0 <= answer_ms <= MAX_ANSWER_MS else 0 if answer_ms < 0 else MAX_ANSWER_MS, "anki", revlog_id,
             None, None, None)))

@@ -110,3 +110,25 @@ def test_a_damaged_entry_is_named_in_the_line(collection_file, cli, monkeypatch,
     result = cli("import", "anki", str(clean), "--dry-run")
     assert result.exit_code == 1
     assert "1 damaged (a time or a field out of range)" in result.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(revlog_ids=st.lists(st.integers(0, LAST_ID - 1), min_size=1, max_size=20, unique=True),
+       offset=st.integers(-14 * 4, 14 * 4))
+def test_every_revlog_time_becomes_the_time_and_review_day_the_log_keeps(revlog_ids, offset):
+    """An import builds its reviews' times from their milliseconds piece by piece (day, second,
+    millisecond; a sixth of the time of formatting a datetime): for any revlog id Anki can hold,
+    the very text events.utc writes for that moment, and its review day in any time zone."""
+    from datetime import datetime, timedelta, timezone
+
+    from dlquiz.review.events import utc
+    from dlquiz.review.today import review_day
+    from dlquiz.sync import anki
+
+    zone = timezone(timedelta(minutes=15 * offset))
+    report = anki.Report("collection.anki2")
+    planned = anki._plan(None, [(rid, f"card-{i % 3}", 3, 5000, 1) for i, rid in enumerate(sorted(revlog_ids))], 4, zone, report)
+    for event, rid in zip(planned, sorted(revlog_ids)):
+        moment = datetime.fromtimestamp(rid // 1000, timezone.utc).replace(microsecond=rid % 1000 * 1000)
+        assert (event.at, event.day, event.anki_id) == (utc(moment), review_day(moment.astimezone(zone), 4).isoformat(), rid)
+    assert len(planned) == len(revlog_ids) and report.imported == len(revlog_ids)
