@@ -11,9 +11,10 @@ program (the editor) for a while.
 
 A key is awaited in `select` on the terminal and on the signal wake-up pipe
 (`signal.set_wakeup_fd`): a signal (Ctrl-C, SIGCONT, SIGWINCH) that the kernel hands to another
-thread of the process (the WAL checkpointer's, numpy's BLAS workers) runs its Python handler in
-the main thread only, which a plain blocking read would keep waiting: the pipe wakes it, so
-Ctrl-C always ends the session at once.
+thread of the process (one a C library started, such as numpy's BLAS workers; dlquiz's own start
+with signals blocked, review/wal.start_deaf) runs its Python handler in the main thread only,
+which a plain blocking read would keep waiting: the pipe wakes it, so Ctrl-C always ends the
+session at once.
 """
 
 from __future__ import annotations
@@ -61,34 +62,37 @@ class Keys:
         fd = self.stream.fileno()
         self._saved = termios.tcgetattr(fd)
         previous = self._handle_job_signals()
-        wake = self._wake_on_signals()
         try:
-            self._set_cbreak(True)
-            yield
+            with self._woken_by_signals():
+                self._set_cbreak(True)
+                yield
         finally:
             self._restore_signals(previous)
             termios.tcsetattr(fd, termios.TCSANOW, self._saved)
             self._saved = None
             self._cbreak = False
-            if wake is not None:
-                signal.set_wakeup_fd(wake[2])
-                for end in wake[:2]:
-                    os.close(end)
-                self._wake = None
 
     _wake: int | None = None  # the read end of the signal wake-up pipe (while active)
 
-    def _wake_on_signals(self) -> tuple[int, int, int] | None:
-        """A pipe that every signal writes a byte to, whichever thread the kernel gave it to:
-        (read end, write end, the wake-up fd it replaces); None off the main thread."""
+    @contextmanager
+    def _woken_by_signals(self):
+        """Inside: every signal writes a byte to a pipe (`_wake`, its read end), whichever thread
+        the kernel gave it to. Off the main thread, nothing (no signal handler runs there)."""
         if not threading_main():
-            return None
+            yield
+            return
         read_end, write_end = os.pipe()
         for end in (read_end, write_end):
             os.set_blocking(end, False)
         replaced = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
         self._wake = read_end
-        return read_end, write_end, replaced
+        try:
+            yield
+        finally:
+            signal.set_wakeup_fd(replaced)
+            self._wake = None
+            os.close(read_end)
+            os.close(write_end)
 
     def _next_byte(self, fd: int) -> bytes:
         """One byte from the terminal; while none comes, a signal's handler runs as soon as the
