@@ -10,6 +10,9 @@
     revlog rows, into an empty store, against Anki's own library opening that collection and
     reading its revlog (`Collection(path)`, `col.db.all("SELECT * FROM revlog")`) in a fresh
     process. Target <= 2x. Best of 3.
+(d) The floors under (a) and (c) (bench/floors.py): the least work that sync and that import must
+    do, in the most compact log that could serve dlquiz, with no dlquiz code, in a fresh process
+    each. No target: they say how far below each target any design of dlquiz could get.
 
 Run: python bench/bench_sync.py [--cards N] [--reviews N] [--events N] [--revlog N]
 """
@@ -24,10 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import floors  # noqa: E402
 from bench_stats import TODAY, build_store  # noqa: E402
 from report import Row, add_json_flag, report  # noqa: E402
 from synth import write_collection  # noqa: E402
@@ -44,6 +48,16 @@ def run(args: list[str], env: dict) -> float:
     return elapsed
 
 
+def fresh(source: Path, target: Path) -> None:
+    """`target` a copy of the SQLite file `source`, without side files of an earlier run."""
+    for side in ("-wal", "-shm"):
+        Path(f"{target}{side}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+REMOTE = "0123456789abcdef"  # the other machine's device id
+
+
 def remote_events(folder: Path, card_ids: list[str], count: int, seed: int = 5) -> None:
     """Another machine's file: `count` events on these cards over the 60 days before NOW (after
     the local log: that machine's recent study)."""
@@ -51,7 +65,7 @@ def remote_events(folder: Path, card_ids: list[str], count: int, seed: int = 5) 
     from dlquiz.sync import jsonl
 
     rng = random.Random(seed)
-    device = "0123456789abcdef"
+    device = REMOTE
     lines, grades = [], []
     start = NOW - timedelta(days=60)
     for seq in range(1, count + 1):
@@ -156,14 +170,21 @@ def main() -> list[Row]:
         run(dlquiz + ["sync", str(shared)], env)  # this machine's own history, sent once
         remote_events(shared, card_ids, args.events)
         shutil.copyfile(home / "dlquiz.db", root / "before.db")  # (checkpointed by the sync's close)
-        times = []
+        floors.prepare_sync(root / "floor-before.db", root / "before.db")
+        floor = [sys.executable, str(Path(floors.__file__)), "sync", str(root / "floor.db"),
+                 str(shared / f"{REMOTE}.jsonl"), str(args.events)]
+        times, floor_times = [], []
         for _ in range(args.repeat):
             shutil.copyfile(root / "before.db", home / "dlquiz.db")
             for side in ("-wal", "-shm"):
                 Path(f"{home / 'dlquiz.db'}{side}").unlink(missing_ok=True)
             times.append(run(dlquiz + ["sync", str(shared)], env))
+            fresh(root / "floor-before.db", root / "floor.db")
+            floor_times.append(run(floor, env))
         rows.append(Row(f"sync: {args.events:,} remote events into {args.cards:,} cards, {args.reviews:,} log rows",
                         min(times), max_value=2.0))
+        rows.append(Row("  its floor: the least work of that sync, compact log, no dlquiz code", min(floor_times),
+                        note="reference"))
         quiet, decks = [], []
         for _ in range(5):
             quiet.append(run(dlquiz + ["sync", str(shared)], env))
@@ -175,15 +196,24 @@ def main() -> list[Row]:
         package = root / "anki" / "from-anki.colpkg"
         package.parent.mkdir()
         collection = anki_package(package, card_ids, args.revlog)
+        from dlquiz.export.notes import guid_for
+
+        floors.prepare_import(root / "floor-empty.db", {guid_for(card_id): card_id for card_id in card_ids})
+        floor = [sys.executable, str(Path(floors.__file__)), "import", str(root / "floor.db"), str(collection),
+                 str(args.revlog)]
         env = {**env, "DLQUIZ_HOME": str(anki_home)}
-        imports, opens = [], []
+        imports, opens, floor_times = [], [], []
         for _ in range(args.repeat):
             for side in ("", "-wal", "-shm"):
                 Path(f"{anki_home / 'dlquiz.db'}{side}").unlink(missing_ok=True)
             imports.append(run(dlquiz + ["import", "anki", str(package)], env))
             opens.append(run([sys.executable, "-c", BASELINE, str(collection), str(args.revlog)], env))
+            fresh(root / "floor-empty.db", root / "floor.db")
+            floor_times.append(run(floor, env))
         rows.append(Row(f"import anki: {args.cards:,} notes, {args.revlog:,} revlog rows vs Anki opening it and reading "
                         "its revlog", min(imports), min(opens), max_ratio=2.0))
+        rows.append(Row("  its floor: the least work of that import, compact log, no dlquiz code, vs Anki",
+                        min(floor_times), min(opens), note="reference"))
     report(rows, f"Sharing the history (best of {args.repeat}; fresh processes)")
     return rows
 
