@@ -1,6 +1,7 @@
 """Key input for the review screen: single key presses on a terminal (cbreak mode, set once for
 the whole session so keys typed early are never lost), one line per key otherwise, so scripts and
-tests can pipe a session; and a line of text, with the terminal's line editing, for typed answers.
+tests can pipe a session; and a line of text for typed answers, edited with readline on a
+terminal (arrows, Home/End, the session's earlier lines on Up: `line_editing`).
 
 Job control: on Ctrl-Z the terminal is given back as it was before the session, and when the
 process continues (SIGCONT, after `fg`) cbreak mode is set again and the next (or the waiting)
@@ -211,7 +212,7 @@ class Keys:
         self._pushback = text + self._pushback
 
     def line(self, prompt: str) -> str | None:
-        """One line of text (a typed answer), with the terminal's line editing; None at end of input."""
+        """One line of text (a typed answer), edited with readline on a terminal; None at end of input."""
         if self.tty:
             import termios
 
@@ -268,10 +269,34 @@ class Keys:
             self._reading = False
 
     def _read_line(self, prompt: str) -> str | None:
+        line_editing()
         try:
             return self._read(lambda: input(prompt))
         except EOFError:
             return None
+
+
+_EDITING: bool | None = None  # line editing set up (None: not yet; False: no readline here)
+
+
+def line_editing() -> bool:
+    """Line editing for the text typed at a terminal (`input`): GNU readline (or libedit) through
+    Python's own module, so the arrow keys, Home/End, Ctrl-A/E/K/U/W move and delete as in a
+    shell, and Up brings back what was typed before in this session (an answer that could not be
+    read, to correct it). Without it, an arrow key would be typed into the answer as an escape
+    sequence. Ctrl-L redraws the line (readline's default clears the screen, and the card with
+    it). Nothing is kept between sessions. False where there is no readline (Windows)."""
+    global _EDITING
+    if _EDITING is None:
+        try:
+            import readline
+        except ImportError:
+            _EDITING = False
+        else:
+            libedit = "libedit" in (readline.__doc__ or "")  # (macOS's Python) has a syntax of its own
+            readline.parse_and_bind("bind ^L ed-redisplay" if libedit else r'"\C-l": redraw-current-line')
+            _EDITING = True
+    return _EDITING
 
 
 def threading_main() -> bool:

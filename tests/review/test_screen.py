@@ -353,21 +353,47 @@ def test_typed_answers_are_checked_and_suggest_a_grade(checkable, isolated):
         assert grades == [1, 5]
 
 
-def test_an_unreadable_answer_is_asked_again_not_graded(checkable, isolated):
+def answered(isolated, *typing: tuple[str, str]) -> list[int]:
+    """The first checkable card answered by typing each (keys, then what the screen shows) in turn
+    at the answer prompt, the suggested grade taken; the grades then logged."""
     child = spawn("--limit", "1")
     child.expect("How many parameters")
-    child.expect("answer › ")
-    child.sendline("7600,5")
-    child.expect(r"\? cannot read '7600,5': write decimals with a point \(0.5, not 0,5\) · try again")
-    child.expect("answer › ")  # asked again: no grade bar, nothing recorded
-    child.sendline("7600")
-    child.expect("✓")
+    for keys, shown in typing:
+        child.expect("answer › ")
+        child.send(keys)
+        child.expect(shown)
     child.expect(r"Enter = 4 · ↻ back today · grade 0-5")
     child.send("\r")
     child.expect("Nothing left for today")
     assert finish(child) == 0
     with store(isolated) as s:
-        assert [r[0] for r in s.db.execute("SELECT grade FROM reviews ORDER BY id")] == [4]
+        return [r[0] for r in s.db.execute("SELECT grade FROM reviews ORDER BY id")]
+
+
+def test_an_unreadable_answer_is_asked_again_not_graded(checkable, isolated):
+    unreadable = r"\? cannot read '7600,5': write decimals with a point \(0.5, not 0,5\) · try again"
+    assert answered(isolated, ("7600,5\r", unreadable), ("7600\r", "✓")) == [4]  # asked again, nothing recorded
+
+
+LEFT, UP, BACKSPACE = "\x1b[D", "\x1b[A", "\x7f"  # (as an xterm sends them)
+
+
+def test_a_typed_answer_is_edited_with_the_arrow_keys_as_in_a_shell(checkable, isolated):
+    assert answered(isolated, ("7500" + LEFT * 2 + BACKSPACE + "6\r", "✓")) == [4]  # 75|00 -> 7|00 -> 76|00
+
+
+def test_up_brings_back_an_answer_that_could_not_be_read_to_correct_it(checkable, isolated):
+    assert answered(isolated, ("7600,5\r", r"\? cannot read '7600,5'"), (UP + BACKSPACE * 2 + "\r", "✓")) == [4]
+
+
+def test_ctrl_l_while_typing_redraws_the_line_and_keeps_the_card_on_screen(checkable, isolated):
+    child = spawn("--limit", "1")
+    child.expect("answer › ")
+    child.send("76\x0c00\r")
+    child.expect("✓")
+    assert "\x1b[2J" not in child.before  # (readline's default for Ctrl-L clears the screen)
+    child.send("q")
+    finish(child)
 
 
 def test_formula_answers_are_compared_by_sympy(checkable, isolated, cli):
