@@ -1,22 +1,27 @@
 """The questions `dlquiz add` asks on a terminal for what its flags leave out, then the preview.
 
 Each answer goes through the same parsers as the flags (dlquiz.decks.authoring) as soon as it is
-typed, and is asked again until it is usable. Ctrl-D stops without writing anything.
+typed, and is asked again until it is usable. Ctrl-D stops without writing anything. On a
+terminal every line is edited as in a shell (readline: dlquiz.review.keys.line_editing), the
+prompt handed to readline so that Home, Ctrl-L and Up redraw the line without writing over it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import replace
 from typing import Callable
 
 from rich.console import Console
 from rich.prompt import Confirm, Prompt
+from rich.text import Text
 
 from dlquiz.cli.commands import err
 from dlquiz.decks import authoring, drafts
 from dlquiz.decks.format import KINDS
 from dlquiz.errors import UsageError
+from dlquiz.review.keys import line_editing
 
 QUESTION_TEMPLATE = """
 
@@ -27,6 +32,38 @@ QUESTION_TEMPLATE = """
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # a style's escape sequence, which takes no column
+
+
+def _line(console: Console, prompt: str | Text = "") -> str:
+    """One line typed after `prompt` (Rich markup or Text): with line editing on a terminal,
+    where readline is given the prompt as it is shown, its styles marked as taking no columns
+    (\\001 ... \\002), so a redrawn line starts after it; else as Console.input reads it."""
+    if not (console.is_terminal and sys.stdin.isatty() and line_editing()):
+        return console.input(prompt)
+    with console.capture() as shown:
+        console.print(prompt, end="")
+    return input(_CONTROL.sub(lambda m: f"\x01{m.group()}\x02", shown.get()))
+
+
+class _Edited:
+    """A Rich prompt whose line is read by `_line`."""
+
+    @classmethod
+    def get_input(cls, console: Console, prompt: Text, password: bool, stream=None) -> str:
+        if password or stream is not None:
+            return super().get_input(console, prompt, password, stream=stream)  # type: ignore[misc]
+        return _line(console, prompt)
+
+
+class _Prompt(_Edited, Prompt):
+    pass
+
+
+class _Confirm(_Edited, Confirm):
+    pass
+
+
 def _message(exc: UsageError) -> str:
     return re.sub(r"^--[a-z-]+: ", "", str(exc))  # the flag's name means nothing at a prompt
 
@@ -34,7 +71,7 @@ def _message(exc: UsageError) -> str:
 def _ask(console: Console, label: str, parse: Callable[[str], object] | None = None, **options) -> str:
     """One line, asked again until `parse` accepts it (an empty line is returned as "")."""
     while True:
-        text = Prompt.ask(label, console=console, **options).strip()
+        text = _Prompt.ask(label, console=console, **options).strip()
         if not text or parse is None:
             return text
         try:
@@ -49,7 +86,7 @@ def _lines(console: Console, label: str, hint: str) -> str:
     console.print(f"[bold]{label}[/bold] [dim]({hint})[/dim]")
     lines: list[str] = []
     while True:
-        line = console.input("  ").rstrip()
+        line = _line(console, "  ").rstrip()
         if not line:
             return "\n".join(lines)
         lines.append(line)
@@ -102,7 +139,7 @@ def _choice(console: Console, draft: drafts.Draft) -> None:
     while len(draft.options) < 2:
         console.print("[bold]Options[/bold] [dim](one per line, at least two; an empty line ends)[/dim]")
         draft.options = []
-        while line := console.input(f"  {LETTERS[len(draft.options)]}. ").strip():
+        while line := _line(console, f"  {LETTERS[len(draft.options)]}. ").strip():
             draft.options.append(line)
     if draft.answer:
         return
@@ -126,7 +163,7 @@ def _answer(console: Console, draft: drafts.Draft, kind: str) -> None:
         while len(draft.answer) < 2:
             console.print("[bold]Steps[/bold] [dim](in the right order, one per line, at least two; an empty line ends)[/dim]")
             draft.answer = []
-            while line := console.input(f"  {len(draft.answer) + 1}. ").strip():
+            while line := _line(console, f"  {len(draft.answer) + 1}. ").strip():
                 draft.answer.append(line)
         return None
     if not draft.answer:
@@ -160,7 +197,7 @@ def fill(draft: drafts.Draft, console: Console, writable: dict[str, str], refuse
     try:
         _deck(console, draft, writable, refused)
         if draft.kind is None:
-            draft.kind = Prompt.ask("Kind", console=console, choices=list(KINDS), default="basic")
+            draft.kind = _Prompt.ask("Kind", console=console, choices=list(KINDS), default="basic")
         kind = drafts.parse_kind(draft.kind)
         if draft.question is None:
             draft.question = _question(console)
@@ -198,7 +235,7 @@ def write(draft: drafts.Draft, console: Console) -> authoring.Plan:
         except UsageError as exc:
             console.print(f"{exc}", style="red", markup=False)
             try:
-                again = Confirm.ask("Edit the card in $EDITOR?", console=console, default=True)
+                again = _Confirm.ask("Edit the card in $EDITOR?", console=console, default=True)
             except EOFError:
                 again = False
             if not again:
@@ -220,6 +257,6 @@ def confirm(console: Console, plan: authoring.Plan, question: str) -> bool:
     else:
         render.print_card(console, render.card_view(plan.card, deck_title=plan.deck_title))
     try:
-        return Confirm.ask(question, console=console, default=True)
+        return _Confirm.ask(question, console=console, default=True)
     except EOFError:
         return False

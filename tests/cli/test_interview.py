@@ -83,6 +83,7 @@ def test_an_installed_dlquiz_offers_only_your_decks_and_refuses_a_bundled_one_at
     child = installed("add")  # now the user's own deck is offered, and still no bundled one
     child.expect(r"your decks: (.*)\r\n")
     assert child.match.group(1) == "my-c1w1"
+    child.expect(r"Deck \(one of yours, or a new id\): ")
     child.sendeof()
     assert finish(child) == 1
 

@@ -545,6 +545,35 @@ def test_interactive_add_asks_again_until_each_answer_is_usable(hand_kept):
     only_added(HAND_KEPT, hand_kept.read_text(encoding="utf-8"))
 
 
+LEFT, UP, HOME, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[H", "\x7f"  # (as an xterm sends them)
+
+
+def test_interactive_add_edits_every_line_as_in_a_shell(hand_kept):
+    child = spawn("add", "--deck", "t", "--kind", "numeric")
+    child.expect(r"Question \(end with an empty line; an empty first line opens \$EDITOR\)")
+    child.send("How many parameters has a conv layer of 10 filters of 3×3 over an RGB iput?" + LEFT * 4 + "n\r")
+    child.sendline("")
+    child.expect(r"Answer \(a number\): ")
+    child.sendline("280 params")
+    child.expect("'280 params' is not a number")
+    child.expect(r"Answer \(a number\): ")
+    child.send(UP + BACKSPACE * 7 + "\r")  # the line that could not be read, corrected
+    child.expect("Explanation")
+    child.sendline("")
+    child.expect("Tags")
+    child.send("params" + HOME + "conv \r")
+    child.expect("Reference check")
+    child.sendline("")
+    child.expect(r"Add this card\? \[y/n\] \(y\): ")
+    child.sendline("y")
+    child.expect(r"added (\S+)")
+    added = child.match.group(1)
+    assert finish(child) == 0
+    card = load_collection().card(added)
+    assert (card.question, card.answer, card.tags) == (
+        "How many parameters has a conv layer of 10 filters of 3×3 over an RGB input?", 280, ("conv", "params"))
+
+
 def test_interactive_new_deck_question_in_the_editor_then_declined(hand_kept, cards_dir, editor):
     seen = editor({"replace": [["\n\n# Write", "Which is *unstructured*?\n\n# Write"]]})
     before = sha(hand_kept)
