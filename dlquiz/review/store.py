@@ -119,8 +119,8 @@ class Store(QueueReads):
             raise StoreError(f"{self.path}: not a dlquiz review store (it has other tables); the file was left untouched")
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            if not read_only and self.db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
-                self.db.execute("PRAGMA journal_mode = WAL")
+            if not read_only:
+                wal.enable(self.db, self.timeout)
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a commit survives a killed process
             if not read_only:
                 wal.configure(self.db)  # checkpoints outside the grades' commits (review/wal.py)

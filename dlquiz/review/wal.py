@@ -17,12 +17,32 @@ a killed process (tests/review/test_store.py and test_screen.py kill sessions wi
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 CHECKPOINT_BYTES = 4 * 1024 * 1024  # SQLite's own threshold: 1,000 pages of 4 KiB
+
+
+def enable(db: sqlite3.Connection, timeout: float) -> None:
+    """Put the store in WAL mode (once for all: the mode is kept in the file), waiting up to
+    `timeout` seconds for the lock it takes. Two processes opening a new store at the same moment
+    both ask for it, each holding the shared lock the other's switch must wait for: SQLite sees
+    the deadlock and fails one of them at once ("database is locked"), without waiting. That one
+    lets go and asks again, a few milliseconds later, until the other's switch is done."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+                db.execute("PRAGMA journal_mode = WAL").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY") or time.monotonic() > deadline:
+                raise
+        time.sleep(random.uniform(0.002, 0.02))  # (at random: two processes that met do not meet again)
 
 
 def configure(db: sqlite3.Connection) -> None:
