@@ -54,7 +54,7 @@ def time_limit(seconds: float) -> Iterator[bool]:
         return
 
     def alarm(signum, frame):
-        if not _in_gc_callback(frame):  # raised there it would be lost; the timer fires again in 50 ms
+        if not _unraisable(frame):  # raised there it would be lost; the timer fires again in 50 ms
             raise OutOfTime
 
     previous = signal.signal(signal.SIGALRM, alarm)
@@ -66,14 +66,18 @@ def time_limit(seconds: float) -> Iterator[bool]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _in_gc_callback(frame) -> bool:
-    """Is the interrupted code a garbage-collector callback (one a profiler or a test library
-    installed)? An exception cannot leave one: Python prints and drops it."""
+def _unraisable(frame) -> bool:
+    """Is the interrupted code where an exception cannot leave, which Python prints ("Exception
+    ignored in ...") and drops: a finalizer (a `__del__` method, a `weakref.finalize` callback,
+    run whenever the garbage collector frees an object) or a garbage-collector callback (one a
+    profiler or a test library installed)?"""
     import gc
+    import weakref
 
     codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    codes.add(weakref.finalize.__call__.__code__)
     while frame is not None:
-        if frame.f_code in codes:
+        if frame.f_code in codes or frame.f_code.co_name == "__del__":
             return True
         frame = frame.f_back
     return False
