@@ -1,6 +1,7 @@
 """One error vocabulary for dlquiz. The CLI maps these to exit codes, once.
 
-Every message reads well to a user on its own line; none needs a traceback.
+Every message reads well to a user on its own line; none needs a traceback. And `unraisable`:
+where an exception raised by a signal handler would be lost instead of reaching the code it is for.
 Exit codes: 1 the command ran and found problems (unknown card, failed checks);
 2 bad usage or bad input (invalid deck, bad flag, unusable store).
 """
@@ -79,3 +80,22 @@ def cut(text: str, width: int = 80) -> str:
     """Text on one line, cut with … after `width` characters."""
     text = " ".join(text[: width * 4].split()) if "\n" in text[: width * 4] else text
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def unraisable(frame) -> bool:
+    """Is the code a signal handler interrupted (`frame`) where an exception cannot leave, which
+    Python prints ("Exception ignored in ...") and drops: a finalizer (a `__del__` method or a
+    `weakref.finalize` callback, run whenever the garbage collector frees an object, in the
+    middle of any code) or a garbage-collector callback (one a profiler or a test library
+    installed)? A handler that raises (a time limit's alarm, the review's SIGCONT) must then let
+    the code finish and raise after it."""
+    import gc
+    import weakref
+
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    codes.add(weakref.finalize.__call__.__code__)
+    while frame is not None:
+        if frame.f_code in codes or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False

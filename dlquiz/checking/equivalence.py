@@ -28,6 +28,7 @@ from typing import Iterator
 
 from dlquiz.checking import formula
 from dlquiz.checking.formula import Node, Undefined
+from dlquiz.errors import unraisable
 
 POINTS = 10
 TIME_LIMIT = 0.6  # seconds for the sympy part; parsing and probing take milliseconds
@@ -54,7 +55,7 @@ def time_limit(seconds: float) -> Iterator[bool]:
         return
 
     def alarm(signum, frame):
-        if not _unraisable(frame):  # raised there it would be lost; the timer fires again in 50 ms
+        if not unraisable(frame):  # raised there it would be lost; the timer fires again in 50 ms
             raise OutOfTime
 
     previous = signal.signal(signal.SIGALRM, alarm)
@@ -64,23 +65,6 @@ def time_limit(seconds: float) -> Iterator[bool]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _unraisable(frame) -> bool:
-    """Is the interrupted code where an exception cannot leave, which Python prints ("Exception
-    ignored in ...") and drops: a finalizer (a `__del__` method, a `weakref.finalize` callback,
-    run whenever the garbage collector frees an object) or a garbage-collector callback (one a
-    profiler or a test library installed)?"""
-    import gc
-    import weakref
-
-    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
-    codes.add(weakref.finalize.__call__.__code__)
-    while frame is not None:
-        if frame.f_code in codes or frame.f_code.co_name == "__del__":
-            return True
-        frame = frame.f_back
-    return False
 
 
 @functools.lru_cache(maxsize=1024)

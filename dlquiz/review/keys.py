@@ -29,6 +29,8 @@ import time
 from contextlib import contextmanager
 from typing import TextIO
 
+from dlquiz.errors import unraisable
+
 
 class Resumed(Exception):
     """The process was stopped (Ctrl-Z) and continued: whatever was on screen may be gone."""
@@ -155,9 +157,11 @@ class Keys:
 
     def _on_continue(self, signum, frame) -> None:
         """Continued (`fg`): the terminal mode again (the shell may have changed it), and the
-        screen must be redrawn."""
+        screen must be redrawn: at once if a read is waiting, else at the next read. (Never
+        raised inside a finalizer the signal interrupted, where it would be lost: the wait for a
+        key checks again once the handler has run.)"""
         self._set_cbreak(self._cbreak)
-        if self._reading:
+        if self._reading and not unraisable(frame):
             self._reading = False
             raise Resumed()
         self._resumed = True
@@ -165,7 +169,7 @@ class Keys:
     def _on_resize(self, signum, frame) -> None:
         """The terminal changed size: a page waiting for a key is drawn again at the new width
         (now, or at the next key read); a typed answer being written is left alone, its text kept."""
-        if self._reading and self._cbreak:
+        if self._reading and self._cbreak and not unraisable(frame):
             self._reading = False
             raise Resumed()
         self._resized = True

@@ -168,12 +168,12 @@ def test_the_time_limit_never_raises_inside_a_gc_callback():
     import gc
     import sys
 
-    from dlquiz.checking import equivalence
+    from dlquiz.errors import unraisable
 
     seen = []
 
     def callback(phase, info):
-        seen.append(equivalence._unraisable(sys._getframe()))
+        seen.append(unraisable(sys._getframe()))
 
     gc.callbacks.append(callback)
     try:
@@ -181,7 +181,7 @@ def test_the_time_limit_never_raises_inside_a_gc_callback():
     finally:
         gc.callbacks.remove(callback)
     assert seen and all(seen)
-    assert not equivalence._unraisable(sys._getframe())
+    assert not unraisable(sys._getframe())
 
 
 class _SlowToFree:

@@ -5,7 +5,8 @@ The kernel may hand Ctrl-C (SIGINT), SIGCONT or SIGWINCH to any thread that does
 and a main thread blocked in a plain read() would go on waiting for a key: the Ctrl-C lost until
 the next key press (seen as a rare timeout of the pexpect tests that send Ctrl-C or SIGCONT).
 Here the signal is sent to a helper thread on purpose (`pthread_kill`), while the main thread
-waits in `Keys.key()` on a real pseudo-terminal."""
+waits in `Keys.key()` on a real pseudo-terminal. And a signal whose handler runs inside a
+finalizer (the garbage collector freeing an object during the wait) is not lost either."""
 
 from __future__ import annotations
 
@@ -90,3 +91,37 @@ def test_a_continue_caught_by_another_thread_makes_the_waiting_screen_redraw(ter
         assert keys.key() == "space"  # and the keys go on as before
     assert not outcome["rescued"]
     assert signal.set_wakeup_fd(-1) == -1  # the wake-up pipe given back when the session ended
+
+
+class _FreedWithASignal:
+    """Freed by the garbage collector (a cycle); its finalizer is where the signal arrives."""
+
+    def __init__(self, signum: int):
+        self.cycle, self.signum = self, signum
+
+    def __del__(self):
+        signal.raise_signal(self.signum)  # the handler runs here, inside the finalizer
+        for _ in range(100):  # (a few more instructions of the finalizer)
+            pass
+
+
+@pytest.mark.parametrize("signum", [signal.SIGCONT, signal.SIGWINCH], ids=["SIGCONT", "SIGWINCH"])
+def test_a_signal_that_arrives_inside_a_finalizer_still_makes_the_waiting_screen_redraw(terminal, signum, monkeypatch):
+    """The garbage collector may run a finalizer (a deck cache closing its file) while the main
+    thread waits for a key; Resumed raised in it would be printed ('Exception ignored in ...')
+    and lost, and the page not drawn again. It is raised by the wait itself instead."""
+    import gc
+    import sys
+
+    master, stream = terminal
+    dropped = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    keys = Keys(stream)
+    with keys.active():
+        keys._reading = True  # (as in a key read)
+        _FreedWithASignal(signum)
+        gc.collect()
+        keys._reading = False
+        assert dropped == []
+        with pytest.raises(Resumed):
+            keys._check_resumed()  # the next wait for a key draws the page again
