@@ -10,6 +10,10 @@ read raises `Resumed`, so the screen redraws itself; the same when the terminal 
 again at the next key). `paused()` hands the terminal to another
 program (the editor) for a while.
 
+A signal whose handler runs inside a finalizer (the garbage collector freeing an object in the
+middle of anything) does not raise there, where Python would print and drop the exception: the
+next check for a key raises it (Resumed, or KeyboardInterrupt for Ctrl-C).
+
 A key is awaited in `select` on the terminal and on the signal wake-up pipe
 (`signal.set_wakeup_fd`): a signal (Ctrl-C, SIGCONT, SIGWINCH) that the kernel hands to another
 thread of the process (one a C library started, such as numpy's BLAS workers; dlquiz's own start
@@ -47,6 +51,7 @@ class Keys:
     _reading = False  # blocked in a read: a SIGCONT raises Resumed there and then
     _resumed = False  # continued while not reading: the next read raises Resumed
     _resized = False  # the terminal changed size: the next key read raises Resumed (a line's text is kept)
+    _interrupted = False  # Ctrl-C inside a finalizer: the next key read raises KeyboardInterrupt
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stdin
@@ -136,6 +141,8 @@ class Keys:
                     signal.SIGCONT: signal.signal(signal.SIGCONT, self._on_continue)}
         if hasattr(signal, "SIGWINCH"):
             handlers[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, self._on_resize)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            handlers[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_interrupt)
         return handlers
 
     @staticmethod
@@ -174,7 +181,18 @@ class Keys:
             raise Resumed()
         self._resized = True
 
+    def _on_interrupt(self, signum, frame) -> None:
+        """Ctrl-C: KeyboardInterrupt, as Python's own handler raises it, except inside a finalizer
+        the signal interrupted, where it would be lost: then the next check for a key raises it."""
+        if unraisable(frame):
+            self._interrupted = True
+            return
+        raise KeyboardInterrupt
+
     def _check_resumed(self) -> None:
+        if self._interrupted:
+            self._interrupted = False
+            raise KeyboardInterrupt
         if self._resumed or (self._resized and self._cbreak):
             self._resumed = self._resized = False
             raise Resumed()
