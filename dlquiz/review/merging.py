@@ -59,29 +59,14 @@ def merge(store, incoming: Iterable[Event], dry_run: bool = False, fresh: bool =
     (this store's own, numbered past its log, each Anki revlog id checked against the log and
     given once: an import's), so no identity is looked up."""
     db = store.db
-    known: dict[tuple[str, str], set[int]] = {}
-    anki_ids: set[int] | None = None
+    held = None if fresh else _Held(db)
     result = Merged()
     reviews, suspensions, burials = [], [], []
     for event in incoming:
         kind, device, seq, card_id, at, day, grade_kind, grade, answer_ms, origin, anki_id, undoes, suspended, until = event
-        if not fresh:
-            table = TABLES[kind]
-            seen = known.get((table, device))
-            if seen is None:
-                seen = known[(table, device)] = {row[0] for row in db.execute(f"SELECT seq FROM {table} WHERE device = ?",
-                                                                              (device,))}
-            if seq in seen:
-                result.known += 1
-                continue
-            if anki_id is not None:
-                if anki_ids is None:
-                    anki_ids = {row[0] for row in db.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
-                if anki_id in anki_ids:
-                    result.known += 1
-                    continue
-                anki_ids.add(anki_id)
-            seen.add(seq)
+        if held is not None and held(kind, device, seq, anki_id):
+            result.known += 1
+            continue
         if kind == "grade":
             reviews.append((card_id, at, day, grade, answer_ms, grade_kind, None, device, seq, origin, anki_id, None, None))
         elif kind == "undo":
@@ -109,6 +94,36 @@ def merge(store, incoming: Iterable[Event], dry_run: bool = False, fresh: bool =
         _move_on(store, fast, result.cards - set(slow))
         events.replay_cards(store, slow)
     return result
+
+
+class _Held:
+    """The identities the log holds, read as first needed: each table's numbers per device, and
+    the Anki revlog ids of its grades from Anki."""
+
+    def __init__(self, db):
+        self.db = db
+        self.seqs: dict[tuple[str, str], set[int]] = {}
+        self.anki_ids: set[int] | None = None
+
+    def __call__(self, kind: str, device: str, seq: int, anki_id: int | None) -> bool:
+        """Whether the log holds this event already (by its identity, or a grade from Anki by
+        its revlog id); if not, it counts as held from now on (an event given twice is added once)."""
+        table = TABLES[kind]
+        seen = self.seqs.get((table, device))
+        if seen is None:
+            seen = self.seqs[(table, device)] = {row[0] for row in self.db.execute(
+                f"SELECT seq FROM {table} WHERE device = ?", (device,))}
+        if seq in seen:
+            return True
+        if anki_id is not None:
+            if self.anki_ids is None:
+                self.anki_ids = {row[0] for row in self.db.execute(
+                    "SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
+            if anki_id in self.anki_ids:
+                return True
+            self.anki_ids.add(anki_id)
+        seen.add(seq)
+        return False
 
 
 def _split(db, reviews: list[tuple]) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:

@@ -404,7 +404,6 @@ def test_a_store_of_schema_5_migrates_keeping_its_cards(tmp_path):
         assert s.set_suspended("a", True, DAY, NOW) and s.rebuild_states()["a"].suspended
 
 
-
 def test_a_store_of_schema_9_migrates_its_log_row_for_row_under_the_cheaper_checks(tmp_path):
     """m010 copies the log into a table whose checks are comparisons instead of IN lists: every
     row with its id, the states, the indexes and the schema as a new store's; the checks hold."""
@@ -443,6 +442,7 @@ def test_a_store_of_schema_9_migrates_its_log_row_for_row_under_the_cheaper_chec
                 s.db.execute(f"UPDATE reviews SET {column} = ? WHERE id = 1", (value,))
         s.record("c1", 4, "review", DAY + timedelta(days=9), NOW + timedelta(days=9))
         assert s.state("c1").due > DAY + timedelta(days=9)
+
 
 # -- the write-ahead log: checkpointed outside the grades' commits (review/wal.py) ------------------
 
